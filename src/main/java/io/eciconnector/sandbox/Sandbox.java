@@ -1,0 +1,66 @@
+package io.eciconnector.sandbox;
+
+import java.nio.file.Path;
+
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/** The embedded Salesforce sandbox: its org state, injected faults and the key pairs it made at start. */
+@ApplicationScoped
+public class Sandbox {
+
+    private static final Logger LOG = Logger.getLogger(Sandbox.class);
+
+    @Inject
+    SandboxConfig config;
+
+    @ConfigProperty(name = "eci.sandbox.keystore-password", defaultValue = "sandbox-keystore")
+    String keystorePassword;
+
+    private SandboxState state;
+    private final Faults faults = new Faults();
+    private SandboxKeys keys;
+
+    @PostConstruct
+    void init() {
+        state = new SandboxState(config);
+        if (config.enabled()) {
+            keys = new SandboxKeys(Path.of(config.workDir()), keystorePassword,
+                    config.telephony().publicKeyFile().orElse(null));
+            LOG.warnf("**************************************************************************");
+            LOG.warnf("*  SANDBOX MODE: talking to the embedded Salesforce sandbox, not a real org *");
+            LOG.warnf("*  (eci.sandbox.enabled=true). Key pairs made in %s", Path.of(config.workDir()).toAbsolutePath());
+            LOG.warnf("**************************************************************************");
+        }
+    }
+
+    public boolean enabled() {
+        return config.enabled();
+    }
+
+    public SandboxConfig config() {
+        return config;
+    }
+
+    public SandboxState state() {
+        return state;
+    }
+
+    public Faults faults() {
+        return faults;
+    }
+
+    /** The key pairs made at start; null when the sandbox is off. */
+    public SandboxKeys keys() {
+        return keys;
+    }
+
+    public void reset() {
+        state.reset();
+        faults.clear();
+    }
+}
