@@ -1,5 +1,6 @@
 package io.eciconnector.sandbox;
 
+import io.eciconnector.salesforce.SalesforceIds;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;

@@ -1,5 +1,6 @@
 package io.eciconnector.sandbox;
 
+import io.eciconnector.salesforce.SalesforceIds;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;

@@ -1,5 +1,6 @@
 package io.eciconnector.sandbox;
 
+import io.eciconnector.salesforce.SalesforceIds;
 import java.math.BigDecimal;
 import java.util.Set;
 

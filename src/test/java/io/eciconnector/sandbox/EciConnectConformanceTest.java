@@ -1,5 +1,7 @@
 package io.eciconnector.sandbox;
 
+import io.eciconnector.salesforce.SalesforceIds;
+
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.endsWith;

@@ -1,4 +1,4 @@
-package io.eciconnector.sandbox;
+package io.eciconnector.salesforce;
 
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;

@@ -1,0 +1,43 @@
+package io.eciconnector.config;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.apache.camel.quarkus.main.events.BeforeConfigure;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.jboss.logging.Logger;
+
+/**
+ * Loads only the sources that are switched on. A route file's endpoints are created (and an aws2-s3 endpoint checks
+ * its bucket) as soon as the file is loaded, even when the route does not start, so routes/ingest-{source}.yaml is
+ * not loaded at all while eci.ingest.{source}.enabled is false. Operators switch sources with that key (or its
+ * environment variable, ECI_INGEST_S3_ENABLED=true) and restart.
+ */
+@ApplicationScoped
+public class RouteSelection {
+
+    private static final Logger LOG = Logger.getLogger(RouteSelection.class);
+    static final List<String> SOURCES = List.of("folder", "s3", "sftp");
+    static final List<Boolean> ENABLED_BY_DEFAULT = List.of(true, false, false);
+
+    void beforeConfigure(@Observes BeforeConfigure event) {
+        Config config = ConfigProvider.getConfig();
+        String dir = config.getOptionalValue("eci.routes.dir", String.class).orElse("routes");
+        List<String> excluded = new ArrayList<>();
+        config.getOptionalValue("camel.main.routes-exclude-pattern", String.class).ifPresent(excluded::add);
+        for (int i = 0; i < SOURCES.size(); i++) {
+            String source = SOURCES.get(i);
+            boolean enabled = config.getOptionalValue("eci.ingest." + source + ".enabled", Boolean.class)
+                    .orElse(ENABLED_BY_DEFAULT.get(i));
+            if (!enabled) {
+                excluded.add("file:" + dir + "/ingest-" + source + ".yaml");
+            }
+            LOG.infof("Source %s: %s", source, enabled ? "on" : "off (eci.ingest." + source + ".enabled=false)");
+        }
+        event.getMain().configure().withRoutesExcludePattern(String.join(",", excluded));
+    }
+}

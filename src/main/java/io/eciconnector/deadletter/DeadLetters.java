@@ -1,0 +1,117 @@
+package io.eciconnector.deadletter;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.apache.camel.ProducerTemplate;
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.eciconnector.ledger.CallRow;
+
+/**
+ * The dead-letter channel: every failed item goes to {@code direct:dead-letter} (routes/dead-letters.yaml chooses
+ * where it lands: a folder by default, an S3 prefix in production) as a JSON envelope with its reason, the HTTP
+ * status / errorCode / message when an API refused it, attempts and times, and the original bytes.
+ */
+@ApplicationScoped
+public class DeadLetters {
+
+    private static final Logger LOG = Logger.getLogger(DeadLetters.class);
+    public static final String ENDPOINT = "direct:dead-letter";
+    public static final String NAME_HEADER = "eciDeadLetterName";
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS")
+            .withZone(ZoneOffset.UTC);
+
+    @Inject
+    ProducerTemplate producer;
+
+    @Inject
+    ObjectMapper mapper;
+
+    /** An API's refusal, when there was one. */
+    public record ApiError(Integer httpStatus, String errorCode, String message) {
+    }
+
+    /** A call that failed at some stage, with its ledger row. */
+    public void call(String flow, CallRow row, String reason, ApiError error) {
+        Map<String, Object> e = envelope(flow, row.provider(), row.externalId(), row.source(), reason, error);
+        e.put("attempts", row.attempts());
+        e.put("firstSeen", row.createdAt() == null ? null : row.createdAt().toString());
+        e.put("recording", row.recordingUri());
+        e.put("voiceCallId", row.voiceCallId());
+        original(e, row.original() == null ? null : row.original().getBytes(StandardCharsets.UTF_8));
+        e.put("replay", "POST /calls/" + row.externalId() + "/replay (after fixing the cause)");
+        send(row.provider(), row.externalId(), e);
+    }
+
+    /** A record (file or object) that could not be read at all: its bytes as they came. */
+    public void record(String flow, String provider, String source, String reason, byte[] original) {
+        Map<String, Object> e = envelope(flow, provider, null, source, reason, null);
+        e.put("attempts", 1);
+        original(e, original);
+        e.put("replay", "fix the record and drop it in the inbox again");
+        String name = source == null ? "record" : source.replaceAll(".*[/\\\\]", "");
+        send(provider, name, e);
+    }
+
+    private Map<String, Object> envelope(String flow, String provider, String externalId, String source,
+            String reason, ApiError error) {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("flow", flow);
+        e.put("provider", provider);
+        e.put("externalId", externalId);
+        e.put("source", source);
+        e.put("reason", reason);
+        if (error != null) {
+            Map<String, Object> err = new LinkedHashMap<>();
+            err.put("httpStatus", error.httpStatus());
+            err.put("errorCode", error.errorCode());
+            err.put("message", error.message());
+            e.put("error", err);
+        }
+        e.put("failedAt", Instant.now().toString());
+        return e;
+    }
+
+    private static void original(Map<String, Object> e, byte[] bytes) {
+        if (bytes == null) {
+            return;
+        }
+        try {
+            e.put("original", StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString());
+            e.put("originalEncoding", "utf-8");
+        } catch (CharacterCodingException notText) {
+            e.put("original", Base64.getEncoder().encodeToString(bytes));
+            e.put("originalEncoding", "base64");
+        }
+    }
+
+    private void send(String provider, String id, Map<String, Object> envelope) {
+        String name = safe(provider) + "/" + safe(id) + "-" + STAMP.format(Instant.now()) + ".json";
+        try {
+            producer.sendBodyAndHeader(ENDPOINT, mapper.writeValueAsBytes(envelope), NAME_HEADER, name);
+        } catch (JsonProcessingException ex) {
+            throw new IllegalStateException(ex);
+        }
+        LOG.warnf("Dead letter %s: %s", name, envelope.get("reason"));
+    }
+
+    private static String safe(String s) {
+        return s == null ? "unknown" : s.replaceAll("[^A-Za-z0-9._-]", "_");
+    }
+}

@@ -1,0 +1,154 @@
+package io.eciconnector.ingest;
+
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.eciconnector.ledger.CallState;
+import io.eciconnector.model.CanonicalCall;
+import io.eciconnector.recording.RecordingInfo;
+import io.eciconnector.salesforce.SalesforceIds;
+import io.eciconnector.vendor.PhoneNumbers;
+import io.eciconnector.vendor.Times;
+
+/**
+ * Everything checked before any request, so no API call is wasted on a call ECI would refuse or ignore: ECI's own
+ * rules (seed eci-recording-provider-api.txt), the Voice Connector's (calls of 10 s or less, excluded numbers,
+ * only active call-coaching users), and the 64 MB recording limit. Builds the VoiceCall payload of a call that passes.
+ */
+@ApplicationScoped
+public class Checks {
+
+    @Inject
+    IngestSettings settings;
+
+    @Inject
+    ObjectMapper mapper;
+
+    @ConfigProperty(name = "eci.phone.default-region", defaultValue = "US")
+    String region;
+
+    private volatile Set<String> excluded;
+
+    private Set<String> excluded() {
+        if (excluded == null) {
+            Set<String> set = new HashSet<>();
+            settings.checks().excludedNumbers().ifPresent(list -> list.forEach(n -> {
+                if (!n.isBlank()) {
+                    set.add(PhoneNumbers.e164(n, region));
+                }
+            }));
+            excluded = set;
+        }
+        return excluded;
+    }
+
+    public Verdict check(CanonicalCall c, Optional<RecordingInfo> recording, CallCoaching.Status coaching,
+            String providerId) {
+        if (!c.voice()) {
+            return Verdict.skip("not-voice", "not a voice contact");
+        }
+        if (recording.isEmpty()) {
+            return Verdict.dead("recording-missing", "no recording found for call " + c.externalId()
+                    + (c.recording() == null ? " (looked for " + c.externalId() + ".wav/.mp3/.flac beside the record)"
+                            : " at " + c.recording()));
+        }
+        RecordingInfo rec = recording.get();
+        if (rec.audio() == null) {
+            return Verdict.dead("recording-format", "recording of call " + c.externalId()
+                    + " is not mp3, wav or flac (ECI's recordingFormat values)");
+        }
+        long max = settings.checks().maxRecordingBytes();
+        if (rec.bytes() > max) {
+            return Verdict.dead("recording-too-large", "recording of call " + c.externalId() + " has " + rec.bytes()
+                    + " bytes; ECI does not process recordings over " + max + " bytes (64 MB)");
+        }
+        if (c.start() == null || c.end() == null) {
+            return Verdict.dead("rule:dates", "call " + c.externalId() + ": start and end times are required");
+        }
+        if (c.start().isAfter(c.end())) {
+            return Verdict.dead("rule:start-after-end", "call " + c.externalId() + ": start time "
+                    + Times.eci(c.start()) + " is after end time " + Times.eci(c.end()));
+        }
+        Long seconds = c.seconds();
+        long min = settings.checks().minDurationSeconds();
+        if (seconds != null && seconds <= min) {
+            return Verdict.skip("too-short", "call of " + seconds + " s (calls of " + min + " s or less are not processed)");
+        }
+        for (String n : new String[] { c.fromNumber(), c.toNumber() }) {
+            if (n != null && excluded().contains(PhoneNumbers.e164(n, region))) {
+                return Verdict.skip("excluded-number", "participant " + PhoneNumbers.mask(n)
+                        + " is on the excluded numbers list");
+            }
+        }
+        if (c.fromNumber() == null || c.toNumber() == null) {
+            return Verdict.dead("rule:phone-numbers", "call " + c.externalId()
+                    + ": fromPhoneNumber and toPhoneNumber are required (a call needs two participants)");
+        }
+        if (c.direction() == null) {
+            return Verdict.dead("rule:call-type", "call " + c.externalId() + ": callType must be Inbound or Outbound");
+        }
+        int channels = rec.audio().channels() != null ? rec.audio().channels()
+                : c.numberChannels() != null ? c.numberChannels() : 1;
+        if (c.numberChannels() != null && rec.audio().channels() != null && !c.numberChannels().equals(channels)) {
+            return Verdict.dead("rule:number-channels", "call " + c.externalId() + ": the record says "
+                    + c.numberChannels() + " channels, the recording has " + channels);
+        }
+        // stereo: customer left (0), rep right (1), unless the vendor says otherwise
+        int userChannel = c.userChannel() != null ? c.userChannel() : channels >= 2 ? 1 : 0;
+        if (userChannel < 0 || userChannel >= channels) {
+            return Verdict.dead("rule:user-channel", "call " + c.externalId() + ": userChannel " + userChannel
+                    + " is not within range of numberChannels " + channels + " (channels start from 0)");
+        }
+        if (c.recordId() != null && !(SalesforceIds.isId(c.recordId(), "001") || SalesforceIds.isId(c.recordId(), "003")
+                || SalesforceIds.isId(c.recordId(), "00Q"))) {
+            return Verdict.dead("rule:record-id", "call " + c.externalId() + ": recordId " + c.recordId()
+                    + " is not an Account (001), Contact (003) or Lead (00Q) id");
+        }
+        if (c.activityId() != null && !SalesforceIds.isId(c.activityId(), "00T")) {
+            return Verdict.dead("rule:activity-id", "call " + c.externalId() + ": activityId " + c.activityId()
+                    + " is not a Task (00T) id");
+        }
+        if (c.userId() == null && c.userEmail() == null) {
+            return Verdict.skip("user-unmatched", "no Salesforce user matched call " + c.externalId()
+                    + (c.vendorUserId() != null ? " (vendor user " + c.vendorUserId() + ")" : "")
+                    + (c.agentUsername() != null ? " (agent " + c.agentUsername() + ")" : ""));
+        }
+        Optional<String> user = coaching.activeUser(c.userId(), c.userEmail());
+        if (user.isEmpty()) {
+            return Verdict.skip("user-not-coached", "user " + (c.userId() != null ? c.userId() : c.userEmail())
+                    + " is not an active call-coaching user");
+        }
+        ObjectNode p = mapper.createObjectNode();
+        p.put("startDateTime", Times.eci(c.start()));
+        p.put("endDateTime", Times.eci(c.end()));
+        p.put("fromPhoneNumber", c.fromNumber());
+        p.put("toPhoneNumber", c.toNumber());
+        p.put("callType", c.direction().callType());
+        p.put("userId", user.get());
+        if (c.recordId() != null) {
+            p.put("recordId", c.recordId());
+        }
+        p.put("externalId", c.externalId());
+        p.put("recordingDuration", seconds != null ? seconds : 0);
+        p.put("numberChannels", channels);
+        p.put("userChannel", userChannel);
+        p.put("recordingFormat", rec.audio().format());
+        if (c.activityId() != null) {
+            p.put("activityId", c.activityId());
+        }
+        p.put("mediaProviderId", providerId);
+        if (c.sourceType() != null) {
+            p.put("sourceType", c.sourceType());
+        }
+        return new Verdict(CallState.CHECKED, "checked", null, p, user.get());
+    }
+}

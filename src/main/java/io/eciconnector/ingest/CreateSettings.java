@@ -1,0 +1,28 @@
+package io.eciconnector.ingest;
+
+import java.time.Duration;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Settings under eci.create. */
+@ConfigMapping(prefix = "eci.create")
+public interface CreateSettings {
+    /** Calls per POST voicecalls (ECI takes at most 200). */
+    @WithDefault("200")
+    int batchSize();
+
+    /** A batch smaller than batch-size goes out once its oldest call has waited this long. */
+    @WithDefault("10S")
+    Duration maxWait();
+
+    /** Attempts of a create request before its calls are dead-lettered (429, 5xx, faults). */
+    @WithDefault("8")
+    int maxAttempts();
+
+    @WithDefault("2S")
+    Duration backoffBase();
+
+    @WithDefault("10M")
+    Duration backoffMax();
+}

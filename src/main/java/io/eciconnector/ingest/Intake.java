@@ -1,0 +1,247 @@
+package io.eciconnector.ingest;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.jboss.logging.Logger;
+
+import io.eciconnector.deadletter.DeadLetters;
+import io.eciconnector.ledger.CallRow;
+import io.eciconnector.ledger.CallState;
+import io.eciconnector.ledger.Ledger;
+import io.eciconnector.model.CanonicalCall;
+import io.eciconnector.model.MappedCall;
+import io.eciconnector.ops.FlowMetrics;
+import io.eciconnector.recording.RecordingInfo;
+import io.eciconnector.recording.RecordingStore;
+import io.eciconnector.vendor.VendorMapper;
+import io.eciconnector.vendor.VendorMappers;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+/**
+ * Takes a drop in: reads the vendor record, pairs each call with its recording, runs the checks, and writes each call
+ * to the ledger (CHECKED, SKIPPED or DEAD with its reason) before its recording is moved to the done area. A call the
+ * ledger already has is not taken in twice; a SKIPPED or DEAD one is taken in again (a replay).
+ * <p>
+ * Headers set by the source routes: {@code eciVendor} (generic, amazon-connect, aircall, dialpad, ringcentral,
+ * twilio), {@code eciSource} (folder, s3, sftp), {@code eciRecordName}, {@code eciRecordingsAt} (where recordings
+ * named after the record or the call are looked for: a directory, s3://bucket/prefix/ or sftp://host:port/dir/) and
+ * {@code eciArchiveArea} (where processed recordings go, relative to where they are).
+ */
+@ApplicationScoped
+@Named("intake")
+@RegisterForReflection
+public class Intake {
+
+    private static final Logger LOG = Logger.getLogger(Intake.class);
+    private static final DateTimeFormatter DAY_PATH = DateTimeFormatter.ofPattern("yyyy/MM/dd").withZone(ZoneOffset.UTC);
+
+    @Inject
+    VendorMappers vendors;
+
+    @Inject
+    Ledger ledger;
+
+    @Inject
+    RecordingStore recordings;
+
+    @Inject
+    Checks checks;
+
+    @Inject
+    CallCoaching callCoaching;
+
+    @Inject
+    ProviderRegistry provider;
+
+    @Inject
+    DeadLetters deadLetters;
+
+    @Inject
+    FlowMetrics metrics;
+
+    /** Where a drop came from and where its recordings go. */
+    record Drop(String vendor, String source, String recordName, URI recordingsAt, String archiveArea, boolean singleCall) {
+    }
+
+    /** Takes one record in; answers counts by outcome (the route logs them). */
+    public Map<String, Object> receive(Exchange exchange) throws IOException, InterruptedException {
+        Message in = exchange.getMessage();
+        byte[] record = in.getBody(byte[].class);
+        String vendor = in.getHeader("eciVendor", "generic", String.class);
+        String name = in.getHeader("eciRecordName", String.class);
+        String source = in.getHeader("eciSource", "folder", String.class) + ":" + name;
+        URI at = location(in.getHeader("eciRecordingsAt", String.class));
+        String area = in.getHeader("eciArchiveArea", String.class);
+        VendorMapper mapper = vendors.get(vendor);
+        Map<String, Object> counts = new LinkedHashMap<>();
+        counts.put("record", name);
+        List<MappedCall> calls;
+        try {
+            calls = mapper.read(record, name);
+        } catch (VendorMapper.RecordException e) {
+            deadLetters.record("ingest", mapper.name(), source, e.getMessage(), record);
+            metrics.call("ingest", "dead", "unreadable-record");
+            counts.put("unreadable", 1);
+            return counts;
+        }
+        // read the status first: when it cannot be read, the drop stays in place for the next poll
+        CallCoaching.Status status = callCoaching.current();
+        String providerId = provider.providerId();
+        Drop drop = new Drop(mapper.name(), source, name, at, area, calls.size() == 1);
+        for (MappedCall m : calls) {
+            CallState outcome = take(drop, m, status, providerId);
+            counts.merge(outcome == null ? "duplicate" : outcome.name().toLowerCase(), 1, (a, b) -> (int) a + (int) b);
+        }
+        return counts;
+    }
+
+    /** One call of a drop; null when the ledger already had it (not taken in twice). */
+    private CallState take(Drop drop, MappedCall m, CallCoaching.Status status, String providerId) throws IOException {
+        if (m.error() != null) {
+            if (m.externalId() == null) {
+                deadLetters.record("ingest", drop.vendor(), drop.source(), m.error(),
+                        m.original().getBytes(StandardCharsets.UTF_8));
+                metrics.call("ingest", "dead", "unreadable-call");
+                return CallState.DEAD;
+            }
+            CallRow row = CallRow.received(drop.vendor(), m.externalId(), CallState.DEAD, m.error(), null, null, null,
+                    null, m.original(), drop.source(), null, null);
+            return store(row, "unreadable-call", m.error()) ? CallState.DEAD : null;
+        }
+        CanonicalCall call = m.call();
+        Optional<CallRow> existing = ledger.find(drop.vendor(), call.externalId());
+        Optional<RecordingInfo> recording = locate(drop, call);
+        if (existing.isPresent() && !existing.get().state().reopenable()) {
+            // already taken in: only make sure its recording left the inbox
+            if (recording.isPresent() && drop.archiveArea() != null
+                    && !recording.get().uri().toString().equals(existing.get().recordingUri())) {
+                recordings.archive(recording.get().uri(), drop.archiveArea());
+            }
+            metrics.call("ingest", "duplicate", "");
+            return null;
+        }
+        Verdict v = checks.check(call, recording, status, providerId);
+        URI where = recording.map(RecordingInfo::uri).orElse(null);
+        if (where != null && drop.archiveArea() != null) {
+            where = recordings.archive(where, drop.archiveArea());
+        }
+        CallRow row = CallRow.received(drop.vendor(), call.externalId(), v.state(), v.reason(), v.userId(),
+                call.userEmail(), call.start(), v.payload() == null ? null : v.payload().toString(), m.original(),
+                drop.source(), where == null ? null : where.toString(),
+                recording.map(RecordingInfo::bytes).orElse(null));
+        if (existing.isPresent()) {
+            if (!ledger.reopen(row, "taken in again")) {
+                return null;
+            }
+            afterStore(row, v.code(), v.reason());
+            return v.state();
+        }
+        return store(row, v.code(), v.reason()) ? v.state() : null;
+    }
+
+    private boolean store(CallRow row, String code, String reason) {
+        if (!ledger.insert(row)) {
+            metrics.call("ingest", "duplicate", "");
+            return false;
+        }
+        afterStore(row, code, reason);
+        return true;
+    }
+
+    private void afterStore(CallRow row, String code, String reason) {
+        metrics.call("ingest", row.state().name().toLowerCase(), code);
+        if (row.state() == CallState.DEAD) {
+            deadLetters.call("ingest", row, reason, null);
+        } else if (row.state() == CallState.SKIPPED) {
+            LOG.infof("Call %s skipped: %s", row.externalId(), reason);
+        }
+    }
+
+    /**
+     * Takes a SKIPPED or DEAD call in again from its ledger row (the vendor's original and the recording where it
+     * was archived): the same mapping and checks as a new drop. Answers its new state, or empty when it was not
+     * SKIPPED or DEAD (never sent twice).
+     */
+    public Optional<CallState> retake(CallRow row, String why) throws IOException, InterruptedException {
+        if (!row.state().reopenable()) {
+            return Optional.empty();
+        }
+        List<MappedCall> calls;
+        try {
+            calls = vendors.get(row.provider()).read(row.original().getBytes(StandardCharsets.UTF_8), row.externalId());
+        } catch (VendorMapper.RecordException e) {
+            return Optional.of(CallState.DEAD);
+        }
+        MappedCall m = calls.get(0);
+        if (m.error() != null) {
+            return Optional.of(CallState.DEAD);
+        }
+        Optional<RecordingInfo> recording = row.recordingUri() == null ? Optional.empty()
+                : recordings.stat(URI.create(row.recordingUri()));
+        Verdict v = checks.check(m.call(), recording, callCoaching.current(), provider.providerId());
+        CallRow fresh = CallRow.received(row.provider(), row.externalId(), v.state(), v.reason(), v.userId(),
+                m.call().userEmail(), m.call().start(), v.payload() == null ? null : v.payload().toString(),
+                row.original(), row.source(), row.recordingUri(), recording.map(RecordingInfo::bytes).orElse(null));
+        if (!ledger.reopen(fresh, why)) {
+            return Optional.empty();
+        }
+        afterStore(fresh, v.code(), v.reason());
+        return Optional.of(v.state());
+    }
+
+    /** Finds the call's recording: its own reference, else a file named like the record or the call. */
+    private Optional<RecordingInfo> locate(Drop drop, CanonicalCall call) throws IOException {
+        String ref = call.recording();
+        if (ref != null) {
+            URI uri = ref.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*") ? URI.create(ref) : drop.recordingsAt().resolve(ref);
+            Optional<RecordingInfo> info = recordings.stat(uri);
+            if (info.isEmpty() && drop.archiveArea() != null && uri.getScheme().equals("file")) {
+                // taken in before a crash: the recording already went to the done area
+                info = recordings.stat(drop.recordingsAt().resolve(drop.archiveArea() + "/").resolve(ref));
+            }
+            return info;
+        }
+        if (drop.recordingsAt() == null) {
+            return Optional.empty();
+        }
+        URI at = drop.recordingsAt();
+        if (at.getPath() != null && at.getPath().endsWith("CallRecordings/") && call.start() != null) {
+            at = at.resolve(DAY_PATH.format(call.start()) + "/");
+        }
+        String base = drop.singleCall() && drop.recordName() != null
+                ? drop.recordName().replaceAll(".*/", "").replaceAll("\\.[^.]+$", "") : call.externalId();
+        Optional<URI> found = recordings.find(at, base, call.externalId() + "_");
+        if (found.isEmpty() && !base.equals(call.externalId())) {
+            found = recordings.find(at, call.externalId(), null);
+        }
+        if (found.isEmpty() && drop.archiveArea() != null && at.getScheme().equals("file")) {
+            found = recordings.find(at.resolve(drop.archiveArea() + "/"), base, call.externalId() + "_");
+        }
+        return found.isPresent() ? recordings.stat(found.get()) : Optional.empty();
+    }
+
+    /** A directory path or a URI, as a URI ending in '/'. */
+    static URI location(String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        URI uri = value.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*") && !value.matches("^[a-zA-Z]:\\\\.*")
+                ? URI.create(value) : java.nio.file.Path.of(value).toAbsolutePath().normalize().toUri();
+        String s = uri.toString();
+        return s.endsWith("/") ? uri : URI.create(s + "/");
+    }
+}

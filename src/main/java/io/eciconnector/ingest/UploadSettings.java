@@ -1,0 +1,24 @@
+package io.eciconnector.ingest;
+
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Settings under eci.upload. */
+@ConfigMapping(prefix = "eci.upload")
+public interface UploadSettings {
+    /** multipart (stream the recording as audioFileData) or recording-url (v57.0+: Salesforce fetches it). */
+    @WithDefault("multipart")
+    String mode();
+
+    /** Named Credential for the recording-url mode. */
+    Optional<String> namedCredential();
+
+    /** Recordings uploaded at once. */
+    @WithDefault("4")
+    int concurrency();
+
+    @WithDefault("8")
+    int maxAttempts();
+}

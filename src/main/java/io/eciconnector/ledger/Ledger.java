@@ -1,0 +1,424 @@
+package io.eciconnector.ledger;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.flywaydb.core.Flyway;
+import org.jboss.logging.Logger;
+
+import io.agroal.api.AgroalDataSource;
+import io.agroal.api.configuration.supplier.AgroalDataSourceConfigurationSupplier;
+import io.agroal.api.security.NamePrincipal;
+import io.agroal.api.security.SimplePassword;
+import io.eciconnector.salesforce.Secrets;
+
+/**
+ * The call ledger: one row per call, every transition recorded in its history. Every change of state is a
+ * conditional update ({@code WHERE state = expected}), so two replicas sharing the database never both act on a call.
+ */
+@ApplicationScoped
+public class Ledger {
+
+    private static final Logger LOG = Logger.getLogger(Ledger.class);
+    private static final String COLUMNS = "provider, external_id, state, reason, voice_call_id, upload_url, user_id, "
+            + "user_email, call_start, payload, original, source, recording_uri, recording_bytes, attempts, "
+            + "next_attempt_at, claimed_by, claimed_at, created_at, updated_at";
+
+    @Inject
+    LedgerSettings settings;
+
+    private AgroalDataSource dataSource;
+    private final String instance = UUID.randomUUID().toString().substring(0, 8);
+
+    @PostConstruct
+    void start() {
+        try {
+            String password = Secrets.read(settings.password(), settings.passwordFile()).orElse("");
+            dataSource = AgroalDataSource.from(new AgroalDataSourceConfigurationSupplier()
+                    .connectionPoolConfiguration(pool -> pool.maxSize(settings.poolSize()).minSize(1)
+                            .acquisitionTimeout(Duration.ofSeconds(30))
+                            .connectionFactoryConfiguration(cf -> cf.jdbcUrl(settings.url())
+                                    .principal(new NamePrincipal(settings.username()))
+                                    .credential(new SimplePassword(password)))));
+            Flyway.configure(Ledger.class.getClassLoader()).dataSource(dataSource).locations("classpath:db/ledger")
+                    .load().migrate();
+            LOG.infof("Ledger ready at %s", settings.url().replaceAll("password=[^;&]*", "password=***"));
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot open the ledger at " + settings.url(), e);
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        if (dataSource != null) {
+            dataSource.close();
+        }
+    }
+
+    /** This JVM's claim name. */
+    public String instance() {
+        return instance;
+    }
+
+    public Duration lease() {
+        return settings.lease();
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    public Optional<CallRow> find(String provider, String externalId) {
+        List<CallRow> rows = select("SELECT " + COLUMNS + " FROM call_ledger WHERE provider = ? AND external_id = ?",
+                provider, externalId);
+        return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
+    }
+
+    /** Every row with this externalId, whatever the provider. */
+    public List<CallRow> findByExternalId(String externalId) {
+        return select("SELECT " + COLUMNS + " FROM call_ledger WHERE external_id = ? ORDER BY provider", externalId);
+    }
+
+    public List<CallRow> inState(CallState state, int limit) {
+        return select("SELECT " + COLUMNS + " FROM call_ledger WHERE state = ? ORDER BY created_at, external_id"
+                + " FETCH FIRST " + limit + " ROWS ONLY", state.name());
+    }
+
+    public List<HistoryEntry> history(String provider, String externalId) {
+        List<HistoryEntry> out = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT at, state, reason FROM call_history WHERE provider = ? AND external_id = ? ORDER BY id")) {
+            ps.setString(1, provider);
+            ps.setString(2, externalId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new HistoryEntry(instant(rs, 1), CallState.valueOf(rs.getString(2)), rs.getString(3)));
+                }
+            }
+        } catch (SQLException e) {
+            throw new LedgerException(e);
+        }
+        return out;
+    }
+
+    /** Number of calls in each state. */
+    public Map<CallState, Long> counts() {
+        Map<CallState, Long> counts = new LinkedHashMap<>();
+        for (CallState s : CallState.values()) {
+            counts.put(s, 0L);
+        }
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT state, COUNT(*) FROM call_ledger GROUP BY state");
+                ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                counts.put(CallState.valueOf(rs.getString(1)), rs.getLong(2));
+            }
+        } catch (SQLException e) {
+            throw new LedgerException(e);
+        }
+        return counts;
+    }
+
+    /** The oldest CHECKED row ready to be sent, for the batcher's max wait. */
+    public Optional<Instant> oldestReady(CallState state) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT MIN(created_at), COUNT(*) FROM call_ledger WHERE state = ?"
+                        + " AND (next_attempt_at IS NULL OR next_attempt_at <= ?)")) {
+            ps.setString(1, state.name());
+            setInstant(ps, 2, Instant.now());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(2) == 0 ? Optional.empty() : Optional.of(instant(rs, 1));
+            }
+        } catch (SQLException e) {
+            throw new LedgerException(e);
+        }
+    }
+
+    public long countReady(CallState state) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM call_ledger WHERE state = ?"
+                        + " AND (next_attempt_at IS NULL OR next_attempt_at <= ?)")) {
+            ps.setString(1, state.name());
+            setInstant(ps, 2, Instant.now());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new LedgerException(e);
+        }
+    }
+
+    // ------------------------------------------------------------------ writes
+
+    /** Stores a new call; false (and nothing written) when the ledger already has it. */
+    public boolean insert(CallRow r) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO call_ledger (" + COLUMNS
+                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                int i = 1;
+                ps.setString(i++, r.provider());
+                ps.setString(i++, r.externalId());
+                ps.setString(i++, r.state().name());
+                ps.setString(i++, trim(r.reason()));
+                ps.setString(i++, r.voiceCallId());
+                ps.setString(i++, r.uploadUrl());
+                ps.setString(i++, r.userId());
+                ps.setString(i++, r.userEmail());
+                setInstant(ps, i++, r.callStart());
+                ps.setString(i++, r.payload());
+                ps.setString(i++, r.original());
+                ps.setString(i++, r.source());
+                ps.setString(i++, r.recordingUri());
+                if (r.recordingBytes() == null) {
+                    ps.setNull(i++, Types.BIGINT);
+                } else {
+                    ps.setLong(i++, r.recordingBytes());
+                }
+                ps.setInt(i++, r.attempts());
+                setInstant(ps, i++, r.nextAttemptAt());
+                ps.setString(i++, null);
+                setInstant(ps, i++, null);
+                setInstant(ps, i++, r.createdAt());
+                setInstant(ps, i, r.updatedAt());
+                ps.executeUpdate();
+                history(c, r.provider(), r.externalId(), r.state(), r.reason());
+                c.commit();
+                return true;
+            } catch (SQLException e) {
+                c.rollback();
+                if (isDuplicateKey(e)) {
+                    return false;
+                }
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new LedgerException(e);
+        }
+    }
+
+    /**
+     * Takes a SKIPPED or DEAD call in again (a replay or a retry) with fresh content; false when the call is in any
+     * other state (in flight or done: never sent twice).
+     */
+    public boolean reopen(CallRow r, String why) {
+        return update(r.provider(), r.externalId(), List.of(CallState.SKIPPED, CallState.DEAD), r.state(),
+                why + (r.reason() == null ? "" : ": " + r.reason()), fields("payload", r.payload(), "original",
+                        r.original(), "user_id", r.userId(), "user_email", r.userEmail(), "call_start", r.callStart(),
+                        "source", r.source(), "recording_uri", r.recordingUri(), "recording_bytes", r.recordingBytes(),
+                        "attempts", 0, "next_attempt_at", null, "voice_call_id", null, "upload_url", null));
+    }
+
+    /**
+     * Claims up to {@code limit} rows in state {@code from} whose next attempt is due, moving them to {@code to}
+     * with this instance's name. Rows another replica claimed first are left out.
+     */
+    public List<CallRow> claim(CallState from, CallState to, int limit) {
+        List<CallRow> candidates = select("SELECT " + COLUMNS + " FROM call_ledger WHERE state = ?"
+                + " AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY created_at, external_id FETCH FIRST "
+                + limit + " ROWS ONLY", from.name(), Instant.now());
+        List<CallRow> claimed = new ArrayList<>();
+        Instant now = Instant.now();
+        for (CallRow r : candidates) {
+            if (update(r.provider(), r.externalId(), List.of(from), to, null,
+                    fields("claimed_by", instance, "claimed_at", now, "attempts", r.attempts() + 1))) {
+                claimed.add(new CallRow(r.provider(), r.externalId(), to, r.reason(), r.voiceCallId(), r.uploadUrl(),
+                        r.userId(), r.userEmail(), r.callStart(), r.payload(), r.original(), r.source(),
+                        r.recordingUri(), r.recordingBytes(), r.attempts() + 1, r.nextAttemptAt(), instance, now,
+                        r.createdAt(), now));
+            }
+        }
+        return claimed;
+    }
+
+    /** Claims whose lease ran out (their replica died): moved from {@code from} to {@code to}. */
+    public int recoverAbandoned(CallState from, CallState to, String reason) {
+        Instant cutoff = Instant.now().minus(settings.lease());
+        List<CallRow> stale = select("SELECT " + COLUMNS + " FROM call_ledger WHERE state = ? AND claimed_at < ?",
+                from.name(), cutoff);
+        int n = 0;
+        for (CallRow r : stale) {
+            if (update(r.provider(), r.externalId(), List.of(from), to, reason, fields())) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Moves a call from {@code from} to {@code to}, recording the reason; false when it was not in {@code from}. */
+    public boolean transition(String provider, String externalId, CallState from, CallState to, String reason,
+            Map<String, Object> fields) {
+        return update(provider, externalId, List.of(from), to, reason, fields);
+    }
+
+    /** Helper for the {@code fields} of a transition: column, value, column, value... */
+    public static Map<String, Object> fields(Object... pairs) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            m.put((String) pairs[i], pairs[i + 1]);
+        }
+        return m;
+    }
+
+    private boolean update(String provider, String externalId, Collection<CallState> from, CallState to,
+            String reason, Map<String, Object> fields) {
+        StringBuilder sql = new StringBuilder("UPDATE call_ledger SET state = ?, updated_at = ?");
+        if (reason != null) {
+            sql.append(", reason = ?");
+        }
+        for (String column : fields.keySet()) {
+            if (!column.matches("[a-z_]+")) {
+                throw new IllegalArgumentException(column);
+            }
+            sql.append(", ").append(column).append(" = ?");
+        }
+        sql.append(" WHERE provider = ? AND external_id = ? AND state IN (")
+                .append(String.join(", ", from.stream().map(s -> "?").toList())).append(")");
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                int i = 1;
+                ps.setString(i++, to.name());
+                setInstant(ps, i++, Instant.now());
+                if (reason != null) {
+                    ps.setString(i++, trim(reason));
+                }
+                for (Object v : fields.values()) {
+                    setObject(ps, i++, v);
+                }
+                ps.setString(i++, provider);
+                ps.setString(i++, externalId);
+                for (CallState s : from) {
+                    ps.setString(i++, s.name());
+                }
+                boolean changed = ps.executeUpdate() == 1;
+                if (changed && (from.size() != 1 || from.iterator().next() != to || reason != null)) {
+                    history(c, provider, externalId, to, reason);
+                }
+                c.commit();
+                return changed;
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new LedgerException(e);
+        }
+    }
+
+    private void history(Connection c, String provider, String externalId, CallState state, String reason)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO call_history (provider, external_id, at, state, reason) VALUES (?, ?, ?, ?, ?)")) {
+            ps.setString(1, provider);
+            ps.setString(2, externalId);
+            setInstant(ps, 3, Instant.now());
+            ps.setString(4, state.name());
+            ps.setString(5, trim(reason));
+            ps.executeUpdate();
+        }
+    }
+
+    /** Rows by an arbitrary condition on the ledger's own columns (used by the operations endpoints). */
+    public List<CallRow> where(String condition, Object... params) {
+        return select("SELECT " + COLUMNS + " FROM call_ledger WHERE " + condition, params);
+    }
+
+    private List<CallRow> select(String sql, Object... params) {
+        List<CallRow> rows = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                setObject(ps, i + 1, params[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(row(rs));
+                }
+            }
+        } catch (SQLException e) {
+            throw new LedgerException(e);
+        }
+        return rows;
+    }
+
+    private static CallRow row(ResultSet rs) throws SQLException {
+        long bytes = rs.getLong("recording_bytes");
+        Long recordingBytes = rs.wasNull() ? null : bytes;
+        return new CallRow(rs.getString("provider"), rs.getString("external_id"),
+                CallState.valueOf(rs.getString("state")), rs.getString("reason"), rs.getString("voice_call_id"),
+                rs.getString("upload_url"), rs.getString("user_id"), rs.getString("user_email"),
+                instant(rs, "call_start"), rs.getString("payload"), rs.getString("original"), rs.getString("source"),
+                rs.getString("recording_uri"), recordingBytes, rs.getInt("attempts"), instant(rs, "next_attempt_at"),
+                rs.getString("claimed_by"), instant(rs, "claimed_at"), instant(rs, "created_at"),
+                instant(rs, "updated_at"));
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
+    }
+
+    private static Instant instant(ResultSet rs, int column) throws SQLException {
+        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
+    }
+
+    private static void setInstant(PreparedStatement ps, int i, Instant value) throws SQLException {
+        if (value == null) {
+            ps.setNull(i, Types.TIMESTAMP_WITH_TIMEZONE);
+        } else {
+            ps.setObject(i, value.atOffset(ZoneOffset.UTC));
+        }
+    }
+
+    private static void setObject(PreparedStatement ps, int i, Object v) throws SQLException {
+        if (v == null) {
+            ps.setNull(i, Types.NULL);
+        } else if (v instanceof Instant t) {
+            setInstant(ps, i, t);
+        } else if (v instanceof Integer n) {
+            ps.setInt(i, n);
+        } else if (v instanceof Long n) {
+            ps.setLong(i, n);
+        } else if (v instanceof CallState s) {
+            ps.setString(i, s.name());
+        } else {
+            ps.setString(i, v.toString());
+        }
+    }
+
+    private static String trim(String s) {
+        return s == null || s.length() <= 4000 ? s : s.substring(0, 3997) + "...";
+    }
+
+    private static boolean isDuplicateKey(SQLException e) {
+        String state = e.getSQLState();
+        return "23505".equals(state) || "23000".equals(state);
+    }
+
+    public static class LedgerException extends RuntimeException {
+        LedgerException(SQLException e) {
+            super("ledger: " + e.getMessage(), e);
+        }
+    }
+}

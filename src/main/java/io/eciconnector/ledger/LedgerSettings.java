@@ -1,0 +1,31 @@
+package io.eciconnector.ledger;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** The ledger database (prefix {@code eci.ledger}): an H2 file by default, PostgreSQL for several replicas. */
+@ConfigMapping(prefix = "eci.ledger")
+public interface LedgerSettings {
+
+    /** JDBC URL: jdbc:h2:file:... (one replica) or jdbc:postgresql://host:5432/db (shared by replicas). */
+    @WithDefault("jdbc:h2:file:./data/ledger/eci")
+    String url();
+
+    @WithDefault("sa")
+    String username();
+
+    /** Password, or a file holding it (password-file), e.g. a mounted Secret. */
+    Optional<String> password();
+
+    Optional<String> passwordFile();
+
+    @WithDefault("8")
+    int poolSize();
+
+    /** A claim (create or upload in flight) older than this is taken for abandoned by a crashed replica. */
+    @WithDefault("2M")
+    Duration lease();
+}

@@ -1,0 +1,119 @@
+package io.eciconnector.ops;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Header;
+
+import io.eciconnector.ingest.Intake;
+import io.eciconnector.ledger.CallRow;
+import io.eciconnector.ledger.CallState;
+import io.eciconnector.ledger.HistoryEntry;
+import io.eciconnector.ledger.Ledger;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+/**
+ * The ledger for operators (routes/operations-api.yaml): why was this call (not) processed, what failed and why,
+ * and replaying dead or skipped calls through the same checks and ledger (never sent twice).
+ */
+@ApplicationScoped
+@Named("callsApi")
+@RegisterForReflection
+public class CallsApi {
+
+    @Inject
+    Ledger ledger;
+
+    @Inject
+    Intake intake;
+
+    /** GET /calls/{externalId}: the ledger rows (one per provider) with their history. */
+    public Object describe(@Header("externalId") String externalId, Exchange exchange) {
+        List<CallRow> rows = ledger.findByExternalId(externalId);
+        if (rows.isEmpty()) {
+            exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 404);
+            return Map.of("externalId", externalId, "error", "the ledger has no call with this externalId");
+        }
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (CallRow r : rows) {
+            Map<String, Object> m = view(r);
+            List<Map<String, Object>> history = new ArrayList<>();
+            for (HistoryEntry h : ledger.history(r.provider(), r.externalId())) {
+                Map<String, Object> e = new LinkedHashMap<>();
+                e.put("at", h.at().toString());
+                e.put("state", h.state().name());
+                e.put("reason", h.reason());
+                history.add(e);
+            }
+            m.put("history", history);
+            out.add(m);
+        }
+        return out.size() == 1 ? out.get(0) : out;
+    }
+
+    /** GET /calls?state=DEAD&limit=100: calls in a state, with their reasons (the error-handling screen). */
+    public Object list(@Header("state") String state, @Header("limit") Integer limit, Exchange exchange) {
+        CallState s;
+        try {
+            s = CallState.valueOf(state == null ? "DEAD" : state.toUpperCase());
+        } catch (IllegalArgumentException e) {
+            exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 400);
+            return Map.of("error", "state must be one of " + List.of(CallState.values()));
+        }
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("counts", ledger.counts());
+        answer.put("calls", ledger.inState(s, limit == null ? 100 : Math.min(1000, limit)).stream().map(this::view).toList());
+        return answer;
+    }
+
+    /** POST /calls/{externalId}/replay: takes a DEAD or SKIPPED call in again. */
+    public Object replay(@Header("externalId") String externalId, Exchange exchange)
+            throws IOException, InterruptedException {
+        List<CallRow> rows = ledger.findByExternalId(externalId);
+        if (rows.isEmpty()) {
+            exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 404);
+            return Map.of("externalId", externalId, "error", "the ledger has no call with this externalId");
+        }
+        List<Map<String, Object>> out = new ArrayList<>();
+        boolean any = false;
+        for (CallRow r : rows) {
+            Optional<CallState> now = intake.retake(r, "replayed by an operator");
+            any |= now.isPresent();
+            out.add(Map.of("provider", r.provider(), "externalId", externalId, "was", r.state().name(), "now",
+                    now.map(Enum::name).orElse(r.state().name() + " (not replayable: only DEAD and SKIPPED calls are)")));
+        }
+        if (!any) {
+            exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 409);
+        }
+        return out;
+    }
+
+    private Map<String, Object> view(CallRow r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("provider", r.provider());
+        m.put("externalId", r.externalId());
+        m.put("state", r.state().name());
+        m.put("reason", r.reason());
+        m.put("voiceCallId", r.voiceCallId());
+        m.put("userId", r.userId());
+        m.put("callStart", r.callStart() == null ? null : r.callStart().toString());
+        m.put("source", r.source());
+        m.put("recording", r.recordingUri());
+        m.put("recordingBytes", r.recordingBytes());
+        m.put("attempts", r.attempts());
+        m.put("nextAttemptAt", r.nextAttemptAt() == null ? null : r.nextAttemptAt().toString());
+        m.put("firstSeen", r.createdAt().toString());
+        m.put("updated", r.updatedAt().toString());
+        return m;
+    }
+
+}

@@ -1,0 +1,122 @@
+package io.eciconnector.salesforce;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.function.Supplier;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.salesforce.SalesforceComponent;
+import org.apache.camel.component.salesforce.api.SalesforceException;
+import org.apache.camel.component.salesforce.internal.SalesforceSession;
+
+/**
+ * Requests to the org's REST APIs. OAuth is camel-salesforce's: its session logs in (JWT bearer flow), caches the
+ * token and gets a new one once when a request answers 401. The requests themselves go through the JDK HTTP client
+ * because the connector needs what camel-salesforce's raw operation drops: Retry-After, and a streamed multipart
+ * body for recordings.
+ */
+@ApplicationScoped
+public class SalesforceApi {
+
+    /** Login failed (credentials refused, login endpoint unreachable): retryable, never a reason to drop a call. */
+    public static class LoginException extends IOException {
+        public LoginException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    @Inject
+    CamelContext camel;
+
+    @Inject
+    SalesforceSettings settings;
+
+    @Inject
+    ApiUsage usage;
+
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10)).build();
+
+    private SalesforceSession session() {
+        return camel.getComponent("salesforce", SalesforceComponent.class).getSession();
+    }
+
+    /** The current access token, logging in first when there is none. */
+    public String token() throws LoginException {
+        SalesforceSession session = session();
+        String token = session.getAccessToken();
+        return token != null ? token : login(null);
+    }
+
+    private String login(String expired) throws LoginException {
+        try {
+            return session().login(expired);
+        } catch (SalesforceException | RuntimeException e) {
+            throw new LoginException("Salesforce login failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The instance URL of the logged-in session. */
+    public String instanceUrl() throws LoginException {
+        token();
+        return session().getInstanceUrl();
+    }
+
+    /** {instance}/services/data/vNN.0: the "connect base URL" of the ECI API. */
+    public String connectBase() throws LoginException {
+        return instanceUrl() + "/services/data/v" + settings.apiVersion();
+    }
+
+    public ApiResponse get(String pathOrUrl) throws IOException, InterruptedException {
+        return send("GET", pathOrUrl, null, null, settings.requestTimeout());
+    }
+
+    public ApiResponse postJson(String pathOrUrl, String json) throws IOException, InterruptedException {
+        return send("POST", pathOrUrl, () -> HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8),
+                "application/json", settings.requestTimeout());
+    }
+
+    public ApiResponse query(String soql) throws IOException, InterruptedException {
+        return get("/services/data/v" + settings.apiVersion() + "/query?q="
+                + URLEncoder.encode(soql, StandardCharsets.UTF_8).replace("+", "%20"));
+    }
+
+    /**
+     * Sends a request with the session's token; on 401 gets a new token once and sends again. The body supplier is
+     * called once per attempt, so a streamed body is opened afresh.
+     */
+    public ApiResponse send(String method, String pathOrUrl, Supplier<HttpRequest.BodyPublisher> body,
+            String contentType, Duration timeout) throws IOException, InterruptedException {
+        String token = token();
+        ApiResponse response = once(method, pathOrUrl, body, contentType, timeout, token);
+        if (response.status() == 401) {
+            response = once(method, pathOrUrl, body, contentType, timeout, login(token));
+        }
+        return response;
+    }
+
+    private ApiResponse once(String method, String pathOrUrl, Supplier<HttpRequest.BodyPublisher> body,
+            String contentType, Duration timeout, String token) throws IOException, InterruptedException {
+        String url = pathOrUrl.startsWith("http") ? pathOrUrl : session().getInstanceUrl() + pathOrUrl;
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(timeout)
+                .header("Authorization", "Bearer " + token).header("Accept", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : body.get());
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        ApiResponse answer = new ApiResponse(r.statusCode(), r.body(), r.headers().firstValue("Retry-After"),
+                r.headers().firstValue("Sforce-Limit-Info"));
+        usage.record(answer.limitInfo().orElse(null));
+        return answer;
+    }
+}

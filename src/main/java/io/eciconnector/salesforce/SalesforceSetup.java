@@ -1,0 +1,97 @@
+package io.eciconnector.salesforce;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+
+import org.apache.camel.component.salesforce.AuthenticationType;
+import org.apache.camel.component.salesforce.SalesforceComponent;
+import org.apache.camel.component.salesforce.SalesforceEndpointConfig;
+import org.apache.camel.support.jsse.KeyStoreParameters;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.jboss.logging.Logger;
+
+import io.eciconnector.sandbox.Sandbox;
+import io.quarkus.runtime.LaunchMode;
+
+/**
+ * The camel-salesforce component: OAuth 2.0 (JWT bearer flow by default), the token cached in its session and
+ * refreshed once on 401. Configured from {@link SalesforceSettings}; against the sandbox when no login URL is set.
+ */
+@ApplicationScoped
+public class SalesforceSetup {
+
+    private static final Logger LOG = Logger.getLogger(SalesforceSetup.class);
+
+    @Inject
+    SalesforceSettings settings;
+
+    @Inject
+    Sandbox sandbox;
+
+    /** The login URL: configured, else the embedded sandbox on this application's own HTTP port. */
+    public String loginUrl() {
+        return settings.loginUrl().map(u -> u.replaceAll("/+$", "")).orElseGet(() -> {
+            if (!sandbox.enabled()) {
+                return "https://login.salesforce.com";
+            }
+            String key = LaunchMode.current() == LaunchMode.TEST ? "quarkus.http.test-port" : "quarkus.http.port";
+            int port = ConfigProvider.getConfig().getOptionalValue(key, Integer.class).orElse(8080);
+            return "http://localhost:" + port;
+        });
+    }
+
+    @Produces
+    @ApplicationScoped
+    @Named("salesforce")
+    SalesforceComponent salesforce() {
+        SalesforceComponent sf = new SalesforceComponent();
+        sf.setLoginUrl(loginUrl());
+        sf.setClientId(settings.clientId());
+        sf.setLazyLogin(true);
+        SalesforceEndpointConfig config = new SalesforceEndpointConfig();
+        config.setApiVersion(settings.apiVersion());
+        sf.setConfig(config);
+        switch (settings.auth()) {
+            case "jwt" -> {
+                sf.setAuthenticationType(AuthenticationType.JWT);
+                sf.setUserName(settings.username());
+                KeyStoreParameters keystore = new KeyStoreParameters();
+                keystore.setType("PKCS12");
+                if (settings.keystoreFile().isPresent()) {
+                    keystore.setResource("file:" + settings.keystoreFile().get());
+                    keystore.setPassword(Secrets.read(settings.keystorePassword(), settings.keystorePasswordFile())
+                            .orElseThrow(() -> new IllegalStateException(
+                                    "eci.salesforce.keystore-password or keystore-password-file is required")));
+                } else if (sandbox.enabled()) {
+                    keystore.setResource("file:" + sandbox.keys().keystore());
+                    keystore.setPassword(sandbox.keys().keystorePassword());
+                } else {
+                    throw new IllegalStateException("eci.salesforce.keystore-file is required for the JWT flow");
+                }
+                sf.setKeystore(keystore);
+            }
+            case "client-credentials" -> {
+                sf.setAuthenticationType(AuthenticationType.CLIENT_CREDENTIALS);
+                sf.setClientSecret(secret());
+            }
+            case "password" -> {
+                sf.setAuthenticationType(AuthenticationType.USERNAME_PASSWORD);
+                sf.setUserName(settings.username());
+                sf.setClientSecret(secret());
+                sf.setPassword(Secrets.read(settings.password(), settings.passwordFile())
+                        .orElseThrow(() -> new IllegalStateException("eci.salesforce.password or password-file is required")));
+            }
+            default -> throw new IllegalStateException("eci.salesforce.auth must be jwt, client-credentials or password");
+        }
+        LOG.infof("Salesforce: %s flow at %s as %s, API v%s", settings.auth(), loginUrl(), settings.username(),
+                settings.apiVersion());
+        return sf;
+    }
+
+    private String secret() {
+        return Secrets.read(settings.clientSecret(), settings.clientSecretFile())
+                .orElseThrow(() -> new IllegalStateException("eci.salesforce.client-secret or client-secret-file is required"));
+    }
+}

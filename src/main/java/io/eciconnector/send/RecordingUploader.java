@@ -1,0 +1,221 @@
+package io.eciconnector.send;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.eciconnector.deadletter.DeadLetters;
+import io.eciconnector.ingest.IngestSettings;
+import io.eciconnector.ledger.CallRow;
+import io.eciconnector.ledger.CallState;
+import io.eciconnector.ledger.Ledger;
+import io.eciconnector.ops.FlowMetrics;
+import io.eciconnector.recording.RecordingStore;
+import io.eciconnector.salesforce.ApiResponse;
+import io.eciconnector.salesforce.SalesforceApi;
+import io.eciconnector.salesforce.SalesforceSettings;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+/**
+ * Uploads the recording of each CREATED call to its uploadUrl: streamed from its source as the multipart part
+ * audioFileData (never read into memory), or, in recording-url mode, as the recording's URL plus a Named Credential
+ * for Salesforce to fetch. 204 makes the call UPLOADED; a 400 is final (dead letter); 429, 5xx and connection faults
+ * are retried with backoff (Retry-After honoured).
+ */
+@ApplicationScoped
+@Named("recordingUploader")
+@RegisterForReflection
+public class RecordingUploader {
+
+    private static final Logger LOG = Logger.getLogger(RecordingUploader.class);
+
+    @Inject
+    Ledger ledger;
+
+    @Inject
+    SalesforceApi api;
+
+    @Inject
+    SalesforceSettings salesforce;
+
+    @Inject
+    RecordingStore recordings;
+
+    @Inject
+    IngestSettings settings;
+
+    @Inject
+    DeadLetters deadLetters;
+
+    @Inject
+    FlowMetrics metrics;
+
+    @Inject
+    ObjectMapper mapper;
+
+    /** Uploads a crashed replica left in UPLOADING go back to CREATED. */
+    public int recoverAbandoned() {
+        return ledger.recoverAbandoned(CallState.UPLOADING, CallState.CREATED,
+                "upload abandoned (replica stopped mid-upload); to be uploaded again");
+    }
+
+    private volatile boolean idle;
+
+    /** Whether recordings wait for upload (and the last claim found some). */
+    public boolean pending() {
+        if (idle) {
+            idle = false;
+            return false;
+        }
+        return ledger.countReady(CallState.CREATED) > 0;
+    }
+
+    /** Claims up to {@code eci.upload.concurrency} CREATED calls: the route uploads them in parallel. */
+    public List<CallRow> claim() {
+        List<CallRow> rows = ledger.claim(CallState.CREATED, CallState.UPLOADING, Math.max(1, settings.upload().concurrency()));
+        idle = rows.isEmpty();
+        return rows;
+    }
+
+    /** Uploads one recording and records the outcome. */
+    public String upload(CallRow row) throws InterruptedException {
+        if (row.uploadUrl() == null || row.recordingUri() == null) {
+            dead(row, "no uploadUrl or recording location in the ledger", null);
+            return "dead";
+        }
+        ApiResponse response;
+        try {
+            URI recording = URI.create(row.recordingUri());
+            if ("recording-url".equals(settings.upload().mode())) {
+                response = byUrl(row, recording);
+            } else {
+                response = multipart(row, recording);
+            }
+            metrics.requests("eci.audio_upload", 0);
+        } catch (UncheckedIOException e) {
+            return retry(row, "recording unreadable: " + e.getCause().getMessage(), Optional.empty(), "source");
+        } catch (SalesforceApi.LoginException | ConnectException e) {
+            return retry(row, "not sent: " + e.getMessage(), Optional.empty(), "connect");
+        } catch (IOException e) {
+            return retry(row, "upload interrupted: " + e.getClass().getSimpleName() + ": " + e.getMessage(),
+                    Optional.empty(), "io");
+        }
+        if (response.ok()) {
+            ledger.transition(row.provider(), row.externalId(), CallState.UPLOADING, CallState.UPLOADED,
+                    "recording uploaded (" + (row.recordingBytes() == null ? "?" : row.recordingBytes()) + " bytes)",
+                    Ledger.fields("claimed_by", null, "next_attempt_at", null));
+            metrics.call("upload", "uploaded", "");
+            return "uploaded";
+        }
+        if (response.retryable() || response.status() == 401 || response.status() == 403) {
+            return retry(row, "upload refused: " + response.describe(), response.retryAfterDuration(),
+                    String.valueOf(response.status()));
+        }
+        dead(row, "upload refused: " + response.describe(), new DeadLetters.ApiError(response.status(),
+                errorCode(response), response.body()));
+        return "dead";
+    }
+
+    private ApiResponse multipart(CallRow row, URI recording) throws IOException, InterruptedException {
+        String boundary = "eci-" + UUID.randomUUID();
+        String fileName = recording.getPath() == null ? "recording" : recording.getPath().replaceAll(".*/", "");
+        String format = formatOf(row);
+        byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"audioFileData\"; filename=\""
+                + fileName.replace("\"", "") + "\"\r\nContent-Type: audio/" + (format.equals("mp3") ? "mpeg" : format)
+                + "\r\n\r\n").getBytes(StandardCharsets.UTF_8);
+        byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
+        long size = row.recordingBytes() == null ? -1 : row.recordingBytes();
+        Supplier<HttpRequest.BodyPublisher> body = () -> {
+            HttpRequest.BodyPublisher file = HttpRequest.BodyPublishers.ofInputStream(() -> open(recording));
+            if (size >= 0) {
+                file = HttpRequest.BodyPublishers.fromPublisher(file, size);
+            }
+            return HttpRequest.BodyPublishers.concat(HttpRequest.BodyPublishers.ofByteArray(head), file,
+                    HttpRequest.BodyPublishers.ofByteArray(tail));
+        };
+        return api.send("POST", row.uploadUrl(), body, "multipart/form-data; boundary=" + boundary,
+                salesforce.uploadTimeout());
+    }
+
+    private ApiResponse byUrl(CallRow row, URI recording) throws IOException, InterruptedException {
+        String credential = settings.upload().namedCredential()
+                .orElseThrow(() -> new IllegalStateException("eci.upload.named-credential is required in recording-url mode"));
+        // the download URL is the Named Credential's URL + recordingUrl: an S3 key, or the path of an HTTP URL
+        String relative = switch (recording.getScheme()) {
+            case "s3" -> recording.getPath().replaceFirst("^/", "");
+            case "http", "https" -> recording.getRawPath().replaceFirst("^/", "")
+                    + (recording.getRawQuery() == null ? "" : "?" + recording.getRawQuery());
+            default -> throw new IllegalStateException("recording-url mode needs recordings in S3 or behind HTTP(S), not "
+                    + recording.getScheme());
+        };
+        String json = mapper.writeValueAsString(Map.of("recordingUrl", relative, "namedCredential", credential));
+        return api.send("POST", row.uploadUrl(), () -> HttpRequest.BodyPublishers.ofString(json), "application/json",
+                salesforce.requestTimeout());
+    }
+
+    private InputStream open(URI recording) {
+        try {
+            return recordings.open(recording);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String formatOf(CallRow row) {
+        String payload = row.payload() == null ? "" : row.payload();
+        if (payload.contains("\"recordingFormat\":\"mp3\"")) {
+            return "mp3";
+        }
+        return payload.contains("\"recordingFormat\":\"flac\"") ? "flac" : "wav";
+    }
+
+    private String retry(CallRow row, String reason, Optional<Duration> retryAfter, String cause) {
+        metrics.retry("upload", cause);
+        if (row.attempts() >= settings.upload().maxAttempts()) {
+            dead(row, reason + " (gave up after " + row.attempts() + " attempts)", null);
+            return "dead";
+        }
+        Instant next = Backoff.next(row.attempts(), settings.create().backoffBase(), settings.create().backoffMax(),
+                retryAfter);
+        ledger.transition(row.provider(), row.externalId(), CallState.UPLOADING, CallState.CREATED,
+                reason + "; next attempt at " + next, Ledger.fields("next_attempt_at", next, "claimed_by", null));
+        LOG.debugf("Upload of %s: %s", row.externalId(), reason);
+        return "retry";
+    }
+
+    private void dead(CallRow row, String reason, DeadLetters.ApiError error) {
+        if (ledger.transition(row.provider(), row.externalId(), CallState.UPLOADING, CallState.DEAD, reason,
+                Ledger.fields("claimed_by", null))) {
+            deadLetters.call("upload", row, reason, error);
+            metrics.call("upload", "dead", error == null ? "gave-up" : "http-" + error.httpStatus());
+        }
+    }
+
+    private String errorCode(ApiResponse r) {
+        try {
+            var json = mapper.readTree(r.body());
+            return (json.isArray() && json.size() > 0 ? json.get(0) : json).path("errorCode").asText(null);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+}
