@@ -1,0 +1,208 @@
+package io.eciconnector.ledger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The ledger on its two databases: an embedded H2 file (one replica) and the shared PostgreSQL at 127.0.0.1:5432
+ * (several replicas; .ci/run makes sure it runs, and this test is skipped only where it cannot be reached).
+ */
+class LedgerTest {
+
+    static final String PG = "jdbc:postgresql://127.0.0.1:5432/test";
+
+    static boolean postgresReachable() {
+        try (Connection c = DriverManager.getConnection(PG, "postgres", "")) {
+            return c.isValid(2);
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    /** A fresh ledger: an H2 file under target/, or its own schema in PostgreSQL. */
+    static Ledger open(String db, String name, Duration lease) throws SQLException {
+        String url;
+        String user;
+        if (db.equals("postgresql")) {
+            assumeTrue(postgresReachable(), "PostgreSQL at 127.0.0.1:5432 not reachable");
+            try (Connection c = DriverManager.getConnection(PG, "postgres", "")) {
+                c.createStatement().execute("CREATE SCHEMA IF NOT EXISTS " + name);
+            }
+            url = PG + "?currentSchema=" + name;
+            user = "postgres";
+        } else {
+            url = "jdbc:h2:file:./target/ledger-test/" + name;
+            user = "sa";
+        }
+        Ledger ledger = new Ledger();
+        ledger.settings = new LedgerSettings() {
+            public String url() {
+                return url;
+            }
+
+            public String username() {
+                return user;
+            }
+
+            public Optional<String> password() {
+                return Optional.empty();
+            }
+
+            public Optional<String> passwordFile() {
+                return Optional.empty();
+            }
+
+            public int poolSize() {
+                return 4;
+            }
+
+            public Duration lease() {
+                return lease;
+            }
+        };
+        ledger.start();
+        return ledger;
+    }
+
+    static final List<String> SCHEMAS = new ArrayList<>();
+
+    static synchronized String unique() {
+        String name = "eci_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        SCHEMAS.add(name);
+        return name;
+    }
+
+    @AfterAll
+    static void dropSchemas() throws SQLException {
+        if (postgresReachable()) {
+            try (Connection c = DriverManager.getConnection(PG, "postgres", "")) {
+                for (String s : SCHEMAS) {
+                    c.createStatement().execute("DROP SCHEMA IF EXISTS " + s + " CASCADE");
+                }
+            }
+        }
+    }
+
+    static CallRow row(String id, CallState state) {
+        return CallRow.received("generic", id, state, state == CallState.CHECKED ? null : "why", "0055e000001Ava0AAC",
+                null, Instant.parse("2026-11-20T10:00:00Z"), "{\"externalId\":\"" + id + "\"}", "{}", "folder:x.json",
+                "file:///tmp/" + id + ".wav", 1234L);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "h2", "postgresql" })
+    void oneRowPerCallWithItsHistory(String db) throws Exception {
+        Ledger ledger = open(db, unique(), Duration.ofMinutes(2));
+        try {
+            assertTrue(ledger.insert(row("A", CallState.CHECKED)));
+            assertFalse(ledger.insert(row("A", CallState.CHECKED)), "the same call is not taken in twice");
+            assertTrue(ledger.transition("generic", "A", CallState.CHECKED, CallState.CREATING, null, Ledger.fields()));
+            assertFalse(ledger.transition("generic", "A", CallState.CHECKED, CallState.CREATING, null, Ledger.fields()),
+                    "a transition from a state the call is not in does nothing");
+            assertTrue(ledger.transition("generic", "A", CallState.CREATING, CallState.CREATED, "VoiceCall 0LQ1 created",
+                    Ledger.fields("voice_call_id", "0LQSbx000000001AAA", "next_attempt_at", null, "attempts", 0)));
+            CallRow a = ledger.find("generic", "A").orElseThrow();
+            assertEquals(CallState.CREATED, a.state());
+            assertEquals("0LQSbx000000001AAA", a.voiceCallId());
+            assertEquals(Instant.parse("2026-11-20T10:00:00Z"), a.callStart());
+            assertEquals(1234L, a.recordingBytes());
+            List<HistoryEntry> history = ledger.history("generic", "A");
+            assertEquals(List.of(CallState.CHECKED, CallState.CREATING, CallState.CREATED),
+                    history.stream().map(HistoryEntry::state).toList());
+            assertEquals("VoiceCall 0LQ1 created", history.get(2).reason());
+            assertEquals(1L, ledger.counts().get(CallState.CREATED));
+        } finally {
+            ledger.stop();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "h2", "postgresql" })
+    void onlySkippedOrDeadCallsReopen(String db) throws Exception {
+        Ledger ledger = open(db, unique(), Duration.ofMinutes(2));
+        try {
+            ledger.insert(row("D", CallState.DEAD));
+            ledger.insert(row("U", CallState.CHECKED));
+            assertTrue(ledger.reopen(row("D", CallState.CHECKED), "replayed"));
+            assertEquals(CallState.CHECKED, ledger.find("generic", "D").orElseThrow().state());
+            assertFalse(ledger.reopen(row("U", CallState.CHECKED), "replayed"), "a call in flight is never reopened");
+        } finally {
+            ledger.stop();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "h2", "postgresql" })
+    void twoReplicasClaimingAtOnceNeverGetTheSameCall(String db) throws Exception {
+        String name = unique();
+        Ledger a = open(db, name, Duration.ofMinutes(2));
+        Ledger b = open(db, name, Duration.ofMinutes(2));
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            for (int i = 0; i < 300; i++) {
+                a.insert(row("C" + i, CallState.CHECKED));
+            }
+            List<Callable<List<CallRow>>> claims = new ArrayList<>();
+            for (Ledger l : List.of(a, b, a, b)) {
+                claims.add(() -> l.claim(CallState.CHECKED, CallState.CREATING, 100));
+            }
+            Set<String> seen = new HashSet<>();
+            int total = 0;
+            for (Future<List<CallRow>> f : pool.invokeAll(claims)) {
+                for (CallRow r : f.get()) {
+                    assertTrue(seen.add(r.externalId()), r.externalId() + " claimed twice");
+                    total++;
+                }
+            }
+            assertEquals(total, seen.size());
+            assertEquals(total, a.counts().get(CallState.CREATING));
+            assertEquals(300 - total, a.counts().get(CallState.CHECKED));
+        } finally {
+            pool.shutdown();
+            a.stop();
+            b.stop();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "h2", "postgresql" })
+    void abandonedClaimsAreRecoveredAfterTheLease(String db) throws Exception {
+        Ledger ledger = open(db, unique(), Duration.ofMillis(300));
+        try {
+            ledger.insert(row("L", CallState.CHECKED));
+            assertEquals(1, ledger.claim(CallState.CHECKED, CallState.CREATING, 10).size());
+            assertEquals(0, ledger.recoverAbandoned(CallState.CREATING, CallState.RECONCILE, "abandoned"),
+                    "a fresh claim is not taken away");
+            Thread.sleep(600);
+            assertEquals(1, ledger.recoverAbandoned(CallState.CREATING, CallState.RECONCILE, "abandoned"));
+            assertEquals(CallState.RECONCILE, ledger.find("generic", "L").orElseThrow().state());
+            ledger.transition("generic", "L", CallState.RECONCILE, CallState.CHECKED, "later",
+                    Ledger.fields("next_attempt_at", Instant.now().plusSeconds(60)));
+            assertTrue(ledger.claim(CallState.CHECKED, CallState.CREATING, 10).isEmpty(), "not before its next attempt");
+        } finally {
+            ledger.stop();
+        }
+    }
+}
