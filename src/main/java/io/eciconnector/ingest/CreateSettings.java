@@ -25,4 +25,8 @@ public interface CreateSettings {
 
     @WithDefault("10M")
     Duration backoffMax();
+
+    /** How often the create route looks for work, in milliseconds (routes/create-voicecalls.yaml). */
+    @WithDefault("1000")
+    long pollMs();
 }

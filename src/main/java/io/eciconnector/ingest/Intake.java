@@ -125,6 +125,15 @@ public class Intake {
         CanonicalCall call = m.call();
         Optional<CallRow> existing = ledger.find(drop.vendor(), call.externalId());
         Optional<RecordingInfo> recording = locate(drop, call);
+        if (existing.isPresent() && existing.get().voiceCallId() != null && existing.get().state().reopenable()) {
+            // its VoiceCall exists: only the upload is left to do, with the recording just dropped
+            URI where = recording.map(RecordingInfo::uri).orElse(null);
+            if (where != null && drop.archiveArea() != null) {
+                where = recordings.archive(where, drop.archiveArea());
+            }
+            return resumeUpload(existing.get(), where, recording.map(RecordingInfo::bytes).orElse(null),
+                    "dropped again") ? CallState.CREATED : null;
+        }
         if (existing.isPresent() && !existing.get().state().reopenable()) {
             // already taken in: only make sure its recording left the inbox
             if (recording.isPresent() && drop.archiveArea() != null
@@ -180,6 +189,9 @@ public class Intake {
         if (!row.state().reopenable()) {
             return Optional.empty();
         }
+        if (row.voiceCallId() != null) {
+            return resumeUpload(row, null, null, why) ? Optional.of(CallState.CREATED) : Optional.empty();
+        }
         List<MappedCall> calls;
         try {
             calls = vendors.get(row.provider()).read(row.original().getBytes(StandardCharsets.UTF_8), row.externalId());
@@ -201,6 +213,22 @@ public class Intake {
         }
         afterStore(fresh, v.code(), v.reason());
         return Optional.of(v.state());
+    }
+
+    /**
+     * A call whose VoiceCall exists (it failed at the upload) goes back to CREATED: the upload is retried, the
+     * VoiceCall is never created again.
+     */
+    private boolean resumeUpload(CallRow row, URI recording, Long bytes, String why) {
+        boolean moved = ledger.transition(row.provider(), row.externalId(), row.state(), CallState.CREATED,
+                why + ": VoiceCall " + row.voiceCallId() + " exists, the upload is retried",
+                recording == null ? Ledger.fields("attempts", 0, "next_attempt_at", null)
+                        : Ledger.fields("attempts", 0, "next_attempt_at", null, "recording_uri", recording.toString(),
+                                "recording_bytes", bytes));
+        if (moved) {
+            metrics.call("ingest", "resumed", "upload");
+        }
+        return moved;
     }
 
     /** Finds the call's recording: its own reference, else a file named like the record or the call. */

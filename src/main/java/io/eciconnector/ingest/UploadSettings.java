@@ -21,4 +21,8 @@ public interface UploadSettings {
 
     @WithDefault("8")
     int maxAttempts();
+
+    /** How often the upload route looks for work, in milliseconds (routes/upload-recordings.yaml). */
+    @WithDefault("1000")
+    long pollMs();
 }

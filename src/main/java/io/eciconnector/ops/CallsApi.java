@@ -14,6 +14,9 @@ import jakarta.inject.Named;
 import org.apache.camel.Exchange;
 import org.apache.camel.Header;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.eciconnector.ingest.Intake;
 import io.eciconnector.ledger.CallRow;
 import io.eciconnector.ledger.CallState;
@@ -36,12 +39,21 @@ public class CallsApi {
     @Inject
     Intake intake;
 
+    @Inject
+    ObjectMapper mapper;
+
+    /** The answer as JSON text, whatever the status (REST binding leaves text alone). */
+    private String json(Exchange exchange, int status, Object body) throws JsonProcessingException {
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
+        return mapper.writeValueAsString(body);
+    }
+
     /** GET /calls/{externalId}: the ledger rows (one per provider) with their history. */
-    public Object describe(@Header("externalId") String externalId, Exchange exchange) {
+    public String describe(@Header("externalId") String externalId, Exchange exchange) throws JsonProcessingException {
         List<CallRow> rows = ledger.findByExternalId(externalId);
         if (rows.isEmpty()) {
-            exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 404);
-            return Map.of("externalId", externalId, "error", "the ledger has no call with this externalId");
+            return json(exchange, 404, Map.of("externalId", externalId, "error", "the ledger has no call with this externalId"));
         }
         List<Map<String, Object>> out = new ArrayList<>();
         for (CallRow r : rows) {
@@ -57,31 +69,30 @@ public class CallsApi {
             m.put("history", history);
             out.add(m);
         }
-        return out.size() == 1 ? out.get(0) : out;
+        return json(exchange, 200, out.size() == 1 ? out.get(0) : Map.of("externalId", externalId, "calls", out));
     }
 
     /** GET /calls?state=DEAD&limit=100: calls in a state, with their reasons (the error-handling screen). */
-    public Object list(@Header("state") String state, @Header("limit") Integer limit, Exchange exchange) {
+    public String list(@Header("state") String state, @Header("limit") Integer limit, Exchange exchange)
+            throws JsonProcessingException {
         CallState s;
         try {
             s = CallState.valueOf(state == null ? "DEAD" : state.toUpperCase());
         } catch (IllegalArgumentException e) {
-            exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 400);
-            return Map.of("error", "state must be one of " + List.of(CallState.values()));
+            return json(exchange, 400, Map.of("error", "state must be one of " + List.of(CallState.values())));
         }
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("counts", ledger.counts());
         answer.put("calls", ledger.inState(s, limit == null ? 100 : Math.min(1000, limit)).stream().map(this::view).toList());
-        return answer;
+        return json(exchange, 200, answer);
     }
 
     /** POST /calls/{externalId}/replay: takes a DEAD or SKIPPED call in again. */
-    public Object replay(@Header("externalId") String externalId, Exchange exchange)
+    public String replay(@Header("externalId") String externalId, Exchange exchange)
             throws IOException, InterruptedException {
         List<CallRow> rows = ledger.findByExternalId(externalId);
         if (rows.isEmpty()) {
-            exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 404);
-            return Map.of("externalId", externalId, "error", "the ledger has no call with this externalId");
+            return json(exchange, 404, Map.of("externalId", externalId, "error", "the ledger has no call with this externalId"));
         }
         List<Map<String, Object>> out = new ArrayList<>();
         boolean any = false;
@@ -91,10 +102,7 @@ public class CallsApi {
             out.add(Map.of("provider", r.provider(), "externalId", externalId, "was", r.state().name(), "now",
                     now.map(Enum::name).orElse(r.state().name() + " (not replayable: only DEAD and SKIPPED calls are)")));
         }
-        if (!any) {
-            exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 409);
-        }
-        return out;
+        return json(exchange, any ? 200 : 409, Map.of("externalId", externalId, "results", out));
     }
 
     private Map<String, Object> view(CallRow r) {

@@ -20,7 +20,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
  * recording over the 64 MB cap.
  *
  * <pre>
- * java -jar target/quarkus-app/quarkus-run.jar generate-samples [--out data/inbox] [--count 12] [--invalid true]
+ * java -cp "target/quarkus-app/app/*:target/quarkus-app/lib/main/*" io.eciconnector.samples.SampleGenerator [--out data/inbox] [--count 12] [--invalid true]
  *      [--seed 42] [--large-bytes 67108865] [--days-ago 1]
  * </pre>
  */

@@ -1,0 +1,99 @@
+package io.eciconnector.ingest;
+
+import static io.restassured.RestAssured.given;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.eciconnector.samples.WavWriter;
+import io.restassured.path.json.JsonPath;
+
+/** Writes drops (generic records beside WAV recordings) and reads the sandbox's view of them. */
+final class Drops {
+
+    static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private Drops() {
+    }
+
+    static Map<String, Object> call(String id, int seconds) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        Instant start = Instant.parse("2026-11-20T10:00:00Z");
+        c.put("externalId", id);
+        c.put("startDateTime", start.toString().replace("Z", ".000Z"));
+        c.put("endDateTime", start.plusSeconds(seconds).toString().replace("Z", ".000Z"));
+        c.put("fromPhoneNumber", "+16315122409");
+        c.put("toPhoneNumber", "+14155550101");
+        c.put("callType", "Inbound");
+        c.put("userEmail", "ava.agent@eci-sandbox.example");
+        c.put("recordingDuration", seconds);
+        c.put("recording", id + ".wav");
+        return c;
+    }
+
+    /** Writes the recordings, then the record (records last, as a well-behaved sender does). */
+    static void drop(String recordName, List<Map<String, Object>> calls) throws Exception {
+        Path inbox = Path.of(FlowProfile.INBOX);
+        Files.createDirectories(inbox);
+        for (Map<String, Object> c : calls) {
+            WavWriter.tone(inbox.resolve((String) c.get("recording")), 8000, 0.2, 262.0);
+        }
+        Path tmp = inbox.resolve("." + recordName + ".tmp");
+        MAPPER.writeValue(tmp.toFile(), calls.size() == 1 ? calls.get(0) : calls);
+        Files.move(tmp, inbox.resolve(recordName));
+    }
+
+    static void drop(String id, int seconds) throws Exception {
+        drop(id + ".json", List.of(call(id, seconds)));
+    }
+
+    static List<Map<String, Object>> voiceCalls(String prefix) {
+        JsonPath json = given().get("/sandbox/voicecalls").jsonPath();
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Map<String, Object> v : json.<Map<String, Object>>getList("")) {
+            if (((String) v.get("vendorCallKey")).startsWith(prefix)) {
+                out.add(v);
+            }
+        }
+        return out;
+    }
+
+    static int requests(String endpoint) {
+        Integer n = given().get("/sandbox/requests").path("byEndpoint.'" + endpoint + "'");
+        return n == null ? 0 : n;
+    }
+
+    static String state(String externalId) {
+        return given().get("/calls/" + externalId).path("state");
+    }
+
+    static String sha256(Path file) throws Exception {
+        MessageDigest md = MessageDigest.getInstance("SHA-256");
+        try (InputStream in = Files.newInputStream(file)) {
+            md.update(in.readAllBytes());
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    /** The archived recording of a call (data moved to ../done/{day}/). */
+    static Path archived(String name) throws Exception {
+        try (var days = Files.list(Path.of(FlowProfile.INBOX).resolveSibling("done"))) {
+            for (Path day : days.toList()) {
+                if (Files.exists(day.resolve(name))) {
+                    return day.resolve(name);
+                }
+            }
+        }
+        throw new AssertionError("not archived: " + name);
+    }
+}

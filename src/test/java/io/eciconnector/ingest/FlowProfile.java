@@ -1,0 +1,39 @@
+package io.eciconnector.ingest;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import io.quarkus.test.junit.QuarkusTestProfile;
+
+/** The product's own route files (routes/) with fast polls and short waits, against the sandbox. */
+public class FlowProfile implements QuarkusTestProfile {
+
+    public static final String INBOX = "target/flow/inbox";
+    public static final String DEAD_LETTERS = "target/flow/dead-letters";
+
+    /** Its own profile, so that the %test keys of src/main/resources (no routes, in-memory ledger) do not apply. */
+    @Override
+    public String getConfigProfile() {
+        return "flow";
+    }
+
+    @Override
+    public Map<String, String> getConfigOverrides() {
+        Map<String, String> m = new HashMap<>();
+        m.put("eci.routes.dir", "routes");
+        m.put("eci.sandbox.work-dir", "target/sandbox-flow");
+        m.put("eci.ingest.folder.dir", INBOX);
+        m.put("eci.ingest.folder.poll-ms", "200");
+        m.put("eci.dead-letter.dir", DEAD_LETTERS);
+        m.put("eci.ledger.url", "jdbc:h2:mem:flow;DB_CLOSE_DELAY=-1");
+        m.put("eci.ledger.lease", "3S");
+        m.put("eci.create.max-wait", "2S");
+        m.put("eci.create.poll-ms", "200");
+        m.put("eci.create.backoff-base", "200MS");
+        m.put("eci.create.backoff-max", "3S");
+        m.put("eci.upload.poll-ms", "200");
+        m.put("eci.callcoaching.refresh-interval", "1S");
+        m.put("eci.checks.excluded-numbers", "+19995550000,+19995550001");
+        return m;
+    }
+}

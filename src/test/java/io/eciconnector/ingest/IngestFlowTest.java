@@ -1,0 +1,271 @@
+package io.eciconnector.ingest;
+
+import static io.eciconnector.ingest.Drops.archived;
+import static io.eciconnector.ingest.Drops.call;
+import static io.eciconnector.ingest.Drops.drop;
+import static io.eciconnector.ingest.Drops.requests;
+import static io.eciconnector.ingest.Drops.sha256;
+import static io.eciconnector.ingest.Drops.state;
+import static io.eciconnector.ingest.Drops.voiceCalls;
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.eciconnector.ledger.CallRow;
+import io.eciconnector.ledger.CallState;
+import io.eciconnector.ledger.Ledger;
+import io.eciconnector.samples.SampleGenerator;
+import io.eciconnector.samples.WavWriter;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+
+/** The recording-ingest flow through the product's route files, against the sandbox. */
+@QuarkusTest
+@TestProfile(FlowProfile.class)
+class IngestFlowTest {
+
+    static final Duration WAIT = Duration.ofSeconds(30);
+
+    @Inject
+    Ledger ledger;
+
+    @Inject
+    ProviderRegistry provider;
+
+    /** Each test starts with no faults, call coaching on, and nothing of an earlier test still in flight. */
+    @BeforeEach
+    void settle() {
+        given().delete("/sandbox/faults").then().statusCode(200);
+        given().contentType(ContentType.JSON).body(Map.of("enabled", true)).post("/sandbox/callcoaching");
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            Map<CallState, Long> c = ledger.counts();
+            return Stream.of(CallState.CHECKED, CallState.CREATING, CallState.RECONCILE, CallState.CREATED,
+                    CallState.UPLOADING).allMatch(s -> c.get(s) == 0);
+        });
+    }
+
+    @Test
+    void sampleDataEveryValidCallOnceWithItsRecordingAndEveryInvalidOneExplained() throws Exception {
+        new SampleGenerator().generate(new SampleGenerator.Options(Path.of(FlowProfile.INBOX), 4, true, 7, null, 1));
+        await().atMost(WAIT).until(() -> voiceCalls("SAMPLE-").stream()
+                .allMatch(v -> "RECEIVED".equals(((Map<?, ?>) v.get("recording")).get("status")))
+                && voiceCalls("SAMPLE-").size() == 4);
+        Set<String> keys = new HashSet<>();
+        for (Map<String, Object> v : voiceCalls("SAMPLE-")) {
+            String key = (String) v.get("vendorCallKey");
+            assertTrue(keys.add(key), key + " created twice");
+            Map<?, ?> rec = (Map<?, ?>) v.get("recording");
+            assertEquals(sha256(archived(key + ".wav")), rec.get("sha256"), key);
+            assertEquals(1, rec.get("uploads"));
+            assertEquals("UPLOADED", state(key));
+        }
+        await().atMost(WAIT).until(() -> Stream.of("INVALID-START-AFTER-END", "INVALID-CALL-TYPE", "INVALID-USER-CHANNEL")
+                .allMatch(id -> "DEAD".equals(state(id))));
+        given().get("/calls/INVALID-START-AFTER-END").then().statusCode(200)
+                .body("reason", org.hamcrest.Matchers.containsString("is after end time"));
+        given().get("/calls/INVALID-USER-CHANNEL").then()
+                .body("reason", org.hamcrest.Matchers.containsString("userChannel 2 is not within range of numberChannels 2"));
+        given().get("/calls/SKIP-TOO-SHORT").then().body("state", org.hamcrest.Matchers.equalTo("SKIPPED"))
+                .body("reason", org.hamcrest.Matchers.containsString("8 s"));
+        try (Stream<Path> letters = Files.walk(Path.of(FlowProfile.DEAD_LETTERS))) {
+            List<String> names = letters.map(p -> p.getFileName().toString()).toList();
+            for (String id : List.of("INVALID-START-AFTER-END", "INVALID-CALL-TYPE", "INVALID-USER-CHANNEL")) {
+                Path letter = Files.walk(Path.of(FlowProfile.DEAD_LETTERS)).filter(p -> p.getFileName().toString()
+                        .startsWith(id + "-")).findFirst().orElseThrow(() -> new AssertionError(id + " not in " + names));
+                Map<?, ?> envelope = Drops.MAPPER.readValue(letter.toFile(), Map.class);
+                assertEquals(id, envelope.get("externalId"));
+                assertTrue(((String) envelope.get("original")).contains(id), "the original is in the dead letter");
+                assertTrue(envelope.get("reason") != null);
+            }
+        }
+        given().get("/calls/NO-SUCH-CALL").then().statusCode(404);
+        assertFalse(Files.exists(Path.of(FlowProfile.INBOX, "SAMPLE-0001.json")), "processed records leave the inbox");
+        assertTrue(Files.exists(archived("SAMPLE-0001.json")), "... to the done area");
+    }
+
+    @Test
+    void twoHundredOneCallsTakeTwoCreateRequests() throws Exception {
+        int before = requests("eci.voicecalls");
+        List<Map<String, Object>> calls = new ArrayList<>();
+        for (int i = 0; i < 201; i++) {
+            calls.add(call(String.format("BULK-%03d", i), 30));
+        }
+        drop("bulk-201.json", calls);
+        await().atMost(WAIT).until(() -> voiceCalls("BULK-").size() == 201);
+        assertEquals(2, requests("eci.voicecalls") - before, "ceil(201 / 200) create requests");
+        await().atMost(WAIT).until(() -> ledger.counts().get(CallState.CREATED) == 0
+                && ledger.counts().get(CallState.UPLOADING) == 0);
+        assertEquals(201, voiceCalls("BULK-").stream().filter(v -> ((Map<?, ?>) v.get("recording")).get("sha256") != null).count());
+    }
+
+    @Test
+    void faultsRetriesAndResetsStillCreateEachCallExactlyOnce() throws Exception {
+        List<Map<String, Object>> faults = List.of(
+                Map.of("endpoint", "eci.voicecalls", "action", "reset-before", "count", 1),
+                Map.of("endpoint", "eci.voicecalls", "status", 503, "retryAfter", 1, "count", 1),
+                Map.of("endpoint", "eci.voicecalls", "status", 429, "retryAfter", 1, "count", 1),
+                Map.of("endpoint", "eci.voicecalls", "action", "reset-after", "count", 1),
+                Map.of("endpoint", "eci.audio_upload", "status", 503, "retryAfter", 1, "count", 3),
+                Map.of("endpoint", "eci.audio_upload", "action", "reset-after", "count", 2),
+                Map.of("endpoint", "eci.audio_upload", "status", 500, "count", 1),
+                Map.of("endpoint", "eci.callcoaching", "status", 503, "count", 1));
+        given().contentType(ContentType.JSON).body(faults).post("/sandbox/faults").then().statusCode(201);
+        List<Map<String, Object>> calls = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            calls.add(call("FAULT-" + i, 45));
+        }
+        drop("faults.json", calls);
+        await().atMost(Duration.ofSeconds(60)).until(() -> Stream.iterate(0, i -> i + 1).limit(20)
+                .allMatch(i -> "UPLOADED".equals(state("FAULT-" + i))));
+        List<Map<String, Object>> created = voiceCalls("FAULT-");
+        assertEquals(20, created.size(), "each call created once, whatever the faults");
+        assertEquals(20, created.stream().map(v -> v.get("vendorCallKey")).distinct().count());
+        List<Map<String, Object>> hits = given().get("/sandbox/faults").jsonPath().getList("");
+        for (Map<String, Object> f : hits) {
+            assertEquals(0, f.get("remaining"), "every injected fault was met: " + f);
+        }
+        // the 503 asked for 1 s: the next create attempt came no sooner
+        CallRow row = ledger.find("generic", "FAULT-0").orElseThrow();
+        var history = ledger.history(row.provider(), row.externalId());
+        Instant refused = history.stream().filter(h -> h.reason() != null && h.reason().contains("HTTP 503"))
+                .map(h -> h.at()).findFirst().orElse(null);
+        if (refused != null) {
+            Instant next = history.stream().filter(h -> h.state() == CallState.CREATING && h.at().isAfter(refused))
+                    .map(h -> h.at()).findFirst().orElseThrow();
+            assertTrue(Duration.between(refused, next).toMillis() >= 1000, "Retry-After: 1 honoured");
+        }
+    }
+
+    @Test
+    void a400IsNotRetriedAndTheDeadCallResumesAtTheUploadWhenReplayed() throws Exception {
+        given().contentType(ContentType.JSON).body(Map.of("endpoint", "eci.audio_upload", "status", 400,
+                "errorCode", "INVALID_ID", "message", "Invalid VoiceCallId", "count", 1)).post("/sandbox/faults");
+        int uploadsBefore = requests("eci.audio_upload");
+        drop("BAD-UPLOAD", 40);
+        await().atMost(WAIT).until(() -> "DEAD".equals(state("BAD-UPLOAD")));
+        assertEquals(1, requests("eci.audio_upload") - uploadsBefore, "a 400 is not retried");
+        given().get("/calls/BAD-UPLOAD").then().body("reason", org.hamcrest.Matchers.containsString("HTTP 400"));
+        given().post("/calls/BAD-UPLOAD/replay").then().statusCode(200)
+                .body("results[0].now", org.hamcrest.Matchers.equalTo("CREATED"));
+        await().atMost(WAIT).until(() -> "UPLOADED".equals(state("BAD-UPLOAD")));
+        assertEquals(1, voiceCalls("BAD-UPLOAD").size(), "the replay did not create the VoiceCall again");
+        given().post("/calls/BAD-UPLOAD/replay").then().statusCode(409);
+    }
+
+    @Test
+    void unknownOutcomesAreReconciledBeforeAnyResend() throws Exception {
+        // the crash window: two create requests sent, no answer recorded; the org has the first call only
+        String providerId = provider.providerId();
+        Path inbox = Path.of(FlowProfile.INBOX).resolveSibling("recon");
+        Files.createDirectories(inbox);
+        for (String id : List.of("RECON-APPLIED", "RECON-LOST")) {
+            Path wav = inbox.resolve(id + ".wav");
+            WavWriter.tone(wav, 8000, 0.2, 262.0);
+            Map<String, Object> payload = call(id, 30);
+            payload.remove("recording");
+            payload.remove("userEmail");
+            payload.put("userId", "0055e000001Ava0AAC");
+            payload.put("recordingFormat", "wav");
+            payload.put("numberChannels", 1);
+            payload.put("userChannel", 0);
+            payload.put("mediaProviderId", providerId);
+            if (id.equals("RECON-APPLIED")) {
+                String auth = "Bearer " + given().formParams(Map.of("grant_type", "client_credentials", "client_id",
+                        "eci-connector-sandbox", "client_secret", "sandbox-client-secret"))
+                        .post("/services/oauth2/token").path("access_token");
+                given().header("Authorization", auth).contentType(ContentType.JSON)
+                        .body(Map.of("calls", List.of(payload))).post("/services/data/v60.0/voicecalls").then()
+                        .statusCode(200).body("results[0].isSuccess", org.hamcrest.Matchers.equalTo(true));
+            }
+            ledger.insert(CallRow.received("generic", id, CallState.RECONCILE, "test: create outcome unknown",
+                    "0055e000001Ava0AAC", null, Instant.parse("2026-11-20T10:00:00Z"),
+                    Drops.MAPPER.writeValueAsString(payload), Drops.MAPPER.writeValueAsString(call(id, 30)),
+                    "folder:" + id + ".json", wav.toUri().toString(), Files.size(wav)));
+        }
+        String appliedId = (String) voiceCalls("RECON-APPLIED").get(0).get("id");
+        int queries = requests("query");
+        await().atMost(WAIT).until(() -> "UPLOADED".equals(state("RECON-APPLIED")) && "UPLOADED".equals(state("RECON-LOST")));
+        assertEquals(1, voiceCalls("RECON-APPLIED").size(), "found by VendorCallKey, not created again");
+        assertEquals(appliedId, ledger.find("generic", "RECON-APPLIED").orElseThrow().voiceCallId());
+        assertEquals(1, voiceCalls("RECON-LOST").size(), "not found, so sent again: once");
+        assertTrue(requests("query") > queries, "looked up before any resend");
+        assertTrue(ledger.history("generic", "RECON-APPLIED").stream()
+                .anyMatch(h -> h.reason() != null && h.reason().contains("reconciled: VoiceCall " + appliedId)));
+    }
+
+    @Test
+    void checksSkipOrRefuseBeforeAnyRequest() throws Exception {
+        int creates = requests("eci.voicecalls");
+        Map<String, Object> excluded = call("CHK-EXCLUDED", 60);
+        excluded.put("fromPhoneNumber", "(999) 555-0000");
+        Map<String, Object> notCoached = call("CHK-NOT-COACHED", 60);
+        notCoached.put("userEmail", "dan.sales@eci-sandbox.example");
+        Map<String, Object> noUser = call("CHK-NO-USER", 60);
+        noUser.remove("userEmail");
+        Map<String, Object> badRecord = call("CHK-BAD-RECORD-ID", 60);
+        badRecord.put("recordId", "006xxxxxxxxxxxx");
+        Map<String, Object> missing = call("CHK-NO-RECORDING", 60);
+        missing.put("recording", "nowhere.wav");
+        drop("checks.json", List.of(excluded, notCoached, noUser, badRecord));
+        Path inbox = Path.of(FlowProfile.INBOX);
+        Drops.MAPPER.writeValue(inbox.resolve("no-recording.json").toFile(), missing);
+        Path big = inbox.resolve("CHK-TOO-LARGE.wav");
+        WavWriter.ofSize(big, 64L * 1024 * 1024 + 1);
+        Map<String, Object> large = call("CHK-TOO-LARGE", 60);
+        Drops.MAPPER.writeValue(inbox.resolve("CHK-TOO-LARGE.json").toFile(), large);
+        await().atMost(WAIT).until(() -> Stream.of("CHK-EXCLUDED", "CHK-NOT-COACHED", "CHK-NO-USER",
+                "CHK-BAD-RECORD-ID", "CHK-NO-RECORDING", "CHK-TOO-LARGE").allMatch(id -> {
+                    String s = given().get("/calls/" + id).path("state");
+                    return "SKIPPED".equals(s) || "DEAD".equals(s);
+                }));
+        given().get("/calls/CHK-EXCLUDED").then().body("state", org.hamcrest.Matchers.equalTo("SKIPPED"))
+                .body("reason", org.hamcrest.Matchers.containsString("excluded numbers list"))
+                .body("reason", org.hamcrest.Matchers.not(org.hamcrest.Matchers.containsString("5550000")));
+        given().get("/calls/CHK-NOT-COACHED").then().body("state", org.hamcrest.Matchers.equalTo("SKIPPED"))
+                .body("reason", org.hamcrest.Matchers.containsString("not an active call-coaching user"));
+        given().get("/calls/CHK-NO-USER").then().body("state", org.hamcrest.Matchers.equalTo("SKIPPED"))
+                .body("reason", org.hamcrest.Matchers.containsString("no Salesforce user matched"));
+        given().get("/calls/CHK-BAD-RECORD-ID").then().body("state", org.hamcrest.Matchers.equalTo("DEAD"))
+                .body("reason", org.hamcrest.Matchers.containsString("recordId"));
+        given().get("/calls/CHK-NO-RECORDING").then().body("state", org.hamcrest.Matchers.equalTo("DEAD"))
+                .body("reason", org.hamcrest.Matchers.containsString("no recording found"));
+        given().get("/calls/CHK-TOO-LARGE").then().body("state", org.hamcrest.Matchers.equalTo("DEAD"))
+                .body("reason", org.hamcrest.Matchers.containsString("67108865 bytes"));
+        Thread.sleep(2500); // longer than max-wait: a create request would have gone by now
+        assertEquals(creates, requests("eci.voicecalls"), "no API request for calls that fail the checks");
+        assertEquals(0, voiceCalls("CHK-").size());
+        Files.deleteIfExists(archived("CHK-TOO-LARGE.wav"));
+    }
+
+    @Test
+    void disabledProviderLeavesDropsInPlaceUntilEnabled() throws Exception {
+        given().contentType(ContentType.JSON).body(Map.of("enabled", false)).post("/sandbox/callcoaching");
+        Thread.sleep(1500); // the connector's status is at most 1 s old in this profile
+        drop("WAIT-DISABLED", 30);
+        Thread.sleep(2000);
+        assertTrue(Files.exists(Path.of(FlowProfile.INBOX, "WAIT-DISABLED.json")), "the drop stays in place");
+        assertTrue(ledger.find("generic", "WAIT-DISABLED").isEmpty(), "nothing taken in while disabled");
+        given().contentType(ContentType.JSON).body(Map.of("enabled", true)).post("/sandbox/callcoaching");
+        await().atMost(WAIT).until(() -> ledger.find("generic", "WAIT-DISABLED").map(r -> r.state() == CallState.UPLOADED)
+                .orElse(false));
+    }
+}
