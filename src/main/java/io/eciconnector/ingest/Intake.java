@@ -73,6 +73,9 @@ public class Intake {
     @Inject
     FlowMetrics metrics;
 
+    @Inject
+    UserMatcher users;
+
     /** Where a drop came from and where its recordings go. */
     record Drop(String vendor, String source, String recordName, URI recordingsAt, String archiveArea, boolean singleCall) {
     }
@@ -110,7 +113,8 @@ public class Intake {
     }
 
     /** One call of a drop; null when the ledger already had it (not taken in twice). */
-    private CallState take(Drop drop, MappedCall m, CallCoaching.Status status, String providerId) throws IOException {
+    private CallState take(Drop drop, MappedCall m, CallCoaching.Status status, String providerId)
+            throws IOException, InterruptedException {
         if (m.error() != null) {
             if (m.externalId() == null) {
                 deadLetters.record("ingest", drop.vendor(), drop.source(), m.error(),
@@ -122,7 +126,7 @@ public class Intake {
                     null, m.original(), drop.source(), null, null);
             return store(row, "unreadable-call", m.error()) ? CallState.DEAD : null;
         }
-        CanonicalCall call = m.call();
+        CanonicalCall call = users.match(m.call());
         Optional<CallRow> existing = ledger.find(drop.vendor(), call.externalId());
         Optional<RecordingInfo> recording = locate(drop, call);
         if (existing.isPresent() && existing.get().voiceCallId() != null && existing.get().state().reopenable()) {
@@ -204,7 +208,7 @@ public class Intake {
         }
         Optional<RecordingInfo> recording = row.recordingUri() == null ? Optional.empty()
                 : recordings.stat(URI.create(row.recordingUri()));
-        Verdict v = checks.check(m.call(), recording, callCoaching.current(), provider.providerId());
+        Verdict v = checks.check(users.match(m.call()), recording, callCoaching.current(), provider.providerId());
         CallRow fresh = CallRow.received(row.provider(), row.externalId(), v.state(), v.reason(), v.userId(),
                 m.call().userEmail(), m.call().start(), v.payload() == null ? null : v.payload().toString(),
                 row.original(), row.source(), row.recordingUri(), recording.map(RecordingInfo::bytes).orElse(null));

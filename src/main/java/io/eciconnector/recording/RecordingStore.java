@@ -19,6 +19,8 @@ import io.eciconnector.salesforce.Secrets;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
@@ -84,7 +86,11 @@ public class RecordingStore {
         if (s3 == null) {
             S3Settings c = settings.s3();
             S3ClientBuilder b = S3Client.builder().region(Region.of(c.region())).forcePathStyle(c.forcePathStyle());
-            c.endpointOverride().ifPresent(e -> b.endpointOverride(URI.create(e)));
+            c.endpointOverride().ifPresent(e -> {
+                // S3-compatible servers (MinIO, S3Proxy, Ceph) often lack the SDK's default flexible checksums
+                b.endpointOverride(URI.create(e)).requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                        .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
+            });
             Optional<String> secret = Secrets.read(c.secretKey(), c.secretKeyFile());
             if (c.accessKey().isPresent() && secret.isPresent()) {
                 b.credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(c.accessKey().get(),

@@ -140,6 +140,25 @@ public class SftpRecordings implements RecordingBackend {
         });
     }
 
+    /** Creates the directory and any missing parent. */
+    static void mkdirs(SftpClient sftp, String dir) throws IOException {
+        StringBuilder path = new StringBuilder();
+        for (String part : dir.split("/")) {
+            if (part.isEmpty()) {
+                continue;
+            }
+            path.append('/').append(part);
+            try {
+                sftp.stat(path.toString());
+            } catch (SftpException e) {
+                if (e.getStatus() != SftpConstants.SSH_FX_NO_SUCH_FILE) {
+                    throw e;
+                }
+                sftp.mkdir(path.toString());
+            }
+        }
+    }
+
     @Override
     public URI archive(URI uri, String area) throws IOException {
         String path = uri.getPath();
@@ -148,11 +167,7 @@ public class SftpRecordings implements RecordingBackend {
         String targetDir = Path.of(dir).resolve(area).normalize().toString();
         String target = targetDir + "/" + name;
         with(uri, sftp -> {
-            try {
-                sftp.stat(targetDir);
-            } catch (SftpException e) {
-                sftp.mkdir(targetDir);
-            }
+            mkdirs(sftp, targetDir);
             try {
                 sftp.rename(path, target, SftpClient.CopyMode.Overwrite);
             } catch (SftpException e) {

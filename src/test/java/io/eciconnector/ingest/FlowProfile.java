@@ -1,8 +1,10 @@
 package io.eciconnector.ingest;
 
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
+import io.eciconnector.testing.Dirs;
 import io.quarkus.test.junit.QuarkusTestProfile;
 
 /** The product's own route files (routes/) with fast polls and short waits, against the sandbox. */
@@ -19,6 +21,7 @@ public class FlowProfile implements QuarkusTestProfile {
 
     @Override
     public Map<String, String> getConfigOverrides() {
+        Dirs.clean(Path.of(INBOX).getParent());
         Map<String, String> m = new HashMap<>();
         m.put("eci.routes.dir", "routes");
         m.put("eci.sandbox.work-dir", "target/sandbox-flow");

@@ -1,0 +1,146 @@
+package io.eciconnector.ingest;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.eciconnector.model.CanonicalCall;
+import io.eciconnector.salesforce.ApiResponse;
+import io.eciconnector.salesforce.SalesforceApi;
+import io.eciconnector.vendor.PhoneNumbers;
+
+/**
+ * Matches a call to a Salesforce user by the Voice Connector's rules: the vendor's user id in a per-vendor User field;
+ * else the vendor's user e-mail to User.Email; else the rep's phone number to User.Phone. Amazon Connect: the agent's
+ * username in the configured User field, then as User.Email, then the phone. Several matches: the user modified most
+ * recently. The active users are read once per call-coaching refresh (one query), never per call.
+ */
+@ApplicationScoped
+public class UserMatcher {
+
+    private static final Logger LOG = Logger.getLogger(UserMatcher.class);
+
+    record User(String id, String email, String phone, String username, JsonNode record, Instant lastModified) {
+    }
+
+    @Inject
+    UserSettings settings;
+
+    @Inject
+    CallCoachingSettings refresh;
+
+    @Inject
+    SalesforceApi api;
+
+    @Inject
+    ObjectMapper mapper;
+
+    @ConfigProperty(name = "eci.phone.default-region", defaultValue = "US")
+    String region;
+
+    private volatile List<User> users;
+    private volatile Instant readAt = Instant.EPOCH;
+
+    /** The call with its userId filled when it had none and a user matches; the call unchanged otherwise. */
+    public CanonicalCall match(CanonicalCall call) throws IOException, InterruptedException {
+        if (call.userId() != null) {
+            return call;
+        }
+        Optional<String> id = find(call);
+        return id.map(u -> withUser(call, u)).orElse(call);
+    }
+
+    Optional<String> find(CanonicalCall c) throws IOException, InterruptedException {
+        List<User> all = users();
+        String field = settings.matchField().get(c.vendor());
+        List<Predicate<User>> rules = new ArrayList<>();
+        if (field != null && c.vendorUserId() != null) {
+            rules.add(u -> c.vendorUserId().equals(u.record().path(field).asText(null)));
+        }
+        if (field != null && c.agentUsername() != null) {
+            rules.add(u -> c.agentUsername().equalsIgnoreCase(u.record().path(field).asText("")));
+        }
+        if (c.userEmail() != null) {
+            rules.add(u -> c.userEmail().equalsIgnoreCase(u.email()));
+        }
+        if (c.agentUsername() != null) {
+            rules.add(u -> c.agentUsername().equalsIgnoreCase(u.email()));
+        }
+        String internal = PhoneNumbers.e164(c.internalNumber(), region);
+        if (internal != null) {
+            rules.add(u -> internal.equals(PhoneNumbers.e164(u.phone(), region)));
+        }
+        for (Predicate<User> rule : rules) {
+            Optional<User> best = all.stream().filter(rule)
+                    .max(Comparator.comparing(User::lastModified, Comparator.nullsFirst(Comparator.naturalOrder())));
+            if (best.isPresent()) {
+                return Optional.of(best.get().id());
+            }
+        }
+        return Optional.empty();
+    }
+
+    private List<User> users() throws IOException, InterruptedException {
+        if (users == null || readAt.plus(refresh.refreshInterval()).isBefore(Instant.now())) {
+            synchronized (this) {
+                if (users == null || readAt.plus(refresh.refreshInterval()).isBefore(Instant.now())) {
+                    users = read();
+                    readAt = Instant.now();
+                }
+            }
+        }
+        return users;
+    }
+
+    /** Makes the next match read the users again. */
+    public void invalidate() {
+        readAt = Instant.EPOCH;
+    }
+
+    private List<User> read() throws IOException, InterruptedException {
+        Set<String> fields = new LinkedHashSet<>(List.of("Id", "Email", "Phone", "Username", "LastModifiedDate"));
+        fields.addAll(settings.matchField().values());
+        ApiResponse r = api.query("SELECT " + String.join(", ", fields) + " FROM User WHERE IsActive = true");
+        if (!r.ok()) {
+            throw new IOException("cannot read the org's users: " + r.describe());
+        }
+        List<User> out = new ArrayList<>();
+        for (JsonNode u : mapper.readTree(r.body()).path("records")) {
+            Instant modified = null;
+            try {
+                modified = u.hasNonNull("LastModifiedDate")
+                        ? java.time.OffsetDateTime.parse(u.get("LastModifiedDate").asText().replace("+0000", "Z")).toInstant()
+                        : null;
+            } catch (java.time.format.DateTimeParseException e) {
+                // unordered then
+            }
+            out.add(new User(u.path("Id").asText(), u.path("Email").asText(null), u.path("Phone").asText(null),
+                    u.path("Username").asText(null), u, modified));
+        }
+        LOG.debugf("User directory: %d active users", out.size());
+        return out;
+    }
+
+    private static CanonicalCall withUser(CanonicalCall c, String userId) {
+        return new CanonicalCall(c.vendor(), c.externalId(), c.start(), c.end(), c.durationSeconds(), c.direction(),
+                c.fromNumber(), c.toNumber(), userId, c.userEmail(), c.vendorUserId(), c.agentUsername(), c.recording(),
+                c.numberChannels(), c.userChannel(), c.recordingFormat(), c.recordId(), c.activityId(), c.sourceType(),
+                c.voice());
+    }
+
+}

@@ -1,0 +1,38 @@
+package io.eciconnector.sources;
+
+import java.util.List;
+import java.util.Map;
+
+import io.eciconnector.ingest.FlowProfile;
+import io.quarkus.test.junit.QuarkusTestProfile;
+
+/** routes/ingest-s3.yaml on, for Amazon Connect's layout, against S3Proxy. */
+public class S3SourceProfile implements QuarkusTestProfile {
+
+    @Override
+    public String getConfigProfile() {
+        return "s3source";
+    }
+
+    @Override
+    public Map<String, String> getConfigOverrides() {
+        Map<String, String> m = new java.util.HashMap<>(new FlowProfile().getConfigOverrides());
+        m.put("eci.sandbox.work-dir", "target/sandbox-s3");
+        m.put("eci.ledger.url", "jdbc:h2:mem:s3source;DB_CLOSE_DELAY=-1");
+        m.put("eci.ingest.folder.enabled", "false");
+        m.put("eci.ingest.s3.enabled", "true");
+        m.put("eci.ingest.s3.bucket", S3ProxyResource.BUCKET);
+        m.put("eci.ingest.s3.vendor", "amazon-connect");
+        m.put("eci.ingest.s3.records-prefix", "ctr/");
+        m.put("eci.ingest.s3.recordings-prefix", "connect/inst/CallRecordings/");
+        m.put("eci.ingest.s3.poll-ms", "300");
+        m.put("eci.users.match-field.amazon-connect", "Amazon_Connect_Username__c");
+        m.put("eci.sandbox.users[1].fields.Amazon_Connect_Username__c", "ben.connect");
+        return m;
+    }
+
+    @Override
+    public List<TestResourceEntry> testResources() {
+        return List.of(new TestResourceEntry(S3ProxyResource.class));
+    }
+}

@@ -1,0 +1,86 @@
+package io.eciconnector.sources;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.eciconnector.samples.WavWriter;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * Amazon Connect out of the box from S3: contact trace records (JSON lines, as Kinesis Firehose writes them) under
+ * ctr/, stereo recordings under connect/{instance}/CallRecordings/YYYY/MM/DD/{contactId}_..._UTC.wav.
+ */
+@QuarkusTest
+@TestProfile(S3SourceProfile.class)
+class S3SourceTest {
+
+    static String ctr(String contactId, String agent, String location) {
+        return "{\"ContactId\":\"" + contactId + "\",\"Channel\":\"VOICE\",\"InitiationMethod\":\"INBOUND\","
+                + "\"InitiationTimestamp\":\"2026-11-20T10:00:00Z\",\"DisconnectTimestamp\":\"2026-11-20T10:03:00Z\","
+                + "\"Agent\":{\"Username\":\"" + agent + "\",\"ConnectedToAgentTimestamp\":\"2026-11-20T10:00:10Z\"},"
+                + "\"CustomerEndpoint\":{\"Address\":\"+16315122409\"},\"SystemEndpoint\":{\"Address\":\"+14155550102\"}"
+                + (location == null ? "" : ",\"Recording\":{\"Location\":\"" + location + "\",\"Status\":\"AVAILABLE\"}")
+                + "}";
+    }
+
+    @Test
+    void amazonConnectLayoutFromS3EachCallOnceWithItsRecordingAndDropsMovedToDone() throws Exception {
+        S3Client s3 = S3ProxyResource.client();
+        Path wav1 = Files.createTempFile("c1", ".wav");
+        Path wav2 = Files.createTempFile("c2", ".wav");
+        WavWriter.tone(wav1, 8000, 1, 220.0, 330.0);
+        WavWriter.tone(wav2, 8000, 1, 240.0, 360.0);
+        String day = "connect/inst/CallRecordings/2026/11/20/";
+        String key1 = day + "c1-aaaa_20261120T10:00_UTC.wav";
+        String key2 = day + "c2-bbbb_20261120T10:00_UTC.wav";
+        s3.putObject(b -> b.bucket(S3ProxyResource.BUCKET).key(key1), RequestBody.fromFile(wav1));
+        s3.putObject(b -> b.bucket(S3ProxyResource.BUCKET).key(key2), RequestBody.fromFile(wav2));
+        // c1 names its recording (Recording.Location); c2 does not: found by contact id in its day folder
+        String lines = ctr("c1-aaaa", "ben.connect", S3ProxyResource.BUCKET + "/" + key1) + "\n"
+                + ctr("c2-bbbb", "ben.connect", null) + "\n";
+        s3.putObject(b -> b.bucket(S3ProxyResource.BUCKET).key("ctr/2026/11/20/firehose-1"), RequestBody.fromString(lines));
+
+        await().atMost(Duration.ofSeconds(40)).until(() -> List.of("c1-aaaa", "c2-bbbb").stream()
+                .allMatch(id -> "UPLOADED".equals(given().get("/calls/" + id).path("state"))));
+        List<Map<String, Object>> calls = given().get("/sandbox/voicecalls").jsonPath().getList("");
+        assertEquals(2, calls.size());
+        for (Map<String, Object> v : calls) {
+            Map<?, ?> fields = (Map<?, ?>) v.get("fields");
+            Map<?, ?> rec = (Map<?, ?>) v.get("recording");
+            Path file = v.get("vendorCallKey").equals("c1-aaaa") ? wav1 : wav2;
+            assertEquals(sha256(file), rec.get("sha256"));
+            assertEquals(2, fields.get("numberChannels"), "stereo");
+            assertEquals(1, fields.get("userChannel"), "the agent is on the right channel");
+            assertEquals("0055e000001Ben0AAC", fields.get("userId"), "Agent.Username matched through the custom field");
+            assertEquals("+16315122409", fields.get("fromPhoneNumber"));
+            assertEquals("Inbound", fields.get("callType"));
+            assertEquals("wav", fields.get("recordingFormat"));
+        }
+        List<String> keys = s3.listObjectsV2(b -> b.bucket(S3ProxyResource.BUCKET)).contents().stream()
+                .map(S3Object::key).toList();
+        assertTrue(keys.contains("done/ctr/2026/11/20/firehose-1"), keys.toString());
+        assertTrue(keys.contains("done/" + key1) && keys.contains("done/" + key2), keys.toString());
+        assertTrue(keys.stream().noneMatch(k -> k.startsWith("ctr/") || k.startsWith("connect/")),
+                "nothing left in the source: " + keys);
+    }
+
+    static String sha256(Path p) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p)));
+    }
+}
