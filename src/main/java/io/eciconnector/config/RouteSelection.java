@@ -27,6 +27,11 @@ public class RouteSelection {
     void beforeConfigure(@Observes BeforeConfigure event) {
         Config config = ConfigProvider.getConfig();
         String dir = config.getOptionalValue("eci.routes.dir", String.class).orElse("routes");
+        if (!java.nio.file.Files.isDirectory(java.nio.file.Path.of(dir))) {
+            throw new IllegalStateException("The routes directory '" + java.nio.file.Path.of(dir).toAbsolutePath()
+                    + "' does not exist: run from the project directory, or point ECI_ROUTES_DIR (eci.routes.dir) at "
+                    + "the YAML route files");
+        }
         List<String> excluded = new ArrayList<>();
         config.getOptionalValue("camel.main.routes-exclude-pattern", String.class).ifPresent(excluded::add);
         for (int i = 0; i < SOURCES.size(); i++) {

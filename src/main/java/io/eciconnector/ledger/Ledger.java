@@ -56,7 +56,7 @@ public class Ledger {
             dataSource = AgroalDataSource.from(new AgroalDataSourceConfigurationSupplier()
                     .connectionPoolConfiguration(pool -> pool.maxSize(settings.poolSize()).minSize(1)
                             .acquisitionTimeout(Duration.ofSeconds(30))
-                            .connectionFactoryConfiguration(cf -> cf.jdbcUrl(settings.url())
+                            .connectionFactoryConfiguration(cf -> cf.jdbcUrl(settings.url()).connectionProviderClass(driver(settings.url()))
                                     .principal(new NamePrincipal(settings.username()))
                                     .credential(new SimplePassword(password)))));
             Flyway.configure(Ledger.class.getClassLoader()).dataSource(dataSource).locations("classpath:db/ledger")
@@ -65,6 +65,17 @@ public class Ledger {
         } catch (SQLException e) {
             throw new IllegalStateException("cannot open the ledger at " + settings.url(), e);
         }
+    }
+
+    /** The JDBC driver by URL, named explicitly rather than looked up through DriverManager. */
+    static Class<?> driver(String url) {
+        if (url.startsWith("jdbc:postgresql:")) {
+            return org.postgresql.Driver.class;
+        }
+        if (url.startsWith("jdbc:h2:")) {
+            return org.h2.Driver.class;
+        }
+        throw new IllegalArgumentException("eci.ledger.url must be jdbc:h2:... or jdbc:postgresql:..., not " + url);
     }
 
     @PreDestroy

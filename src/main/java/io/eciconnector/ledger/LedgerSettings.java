@@ -11,7 +11,7 @@ import io.smallrye.config.WithDefault;
 public interface LedgerSettings {
 
     /** JDBC URL: jdbc:h2:file:... (one replica) or jdbc:postgresql://host:5432/db (shared by replicas). */
-    @WithDefault("jdbc:h2:file:./data/ledger/eci")
+    @WithDefault("jdbc:h2:file:./data/ledger/eci;WRITE_DELAY=0")
     String url();
 
     @WithDefault("sa")

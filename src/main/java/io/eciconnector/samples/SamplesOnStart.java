@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-import org.apache.camel.quarkus.main.events.BeforeStart;
+import org.apache.camel.quarkus.main.events.BeforeConfigure;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
@@ -21,7 +21,7 @@ public class SamplesOnStart {
 
     private static final Logger LOG = Logger.getLogger(SamplesOnStart.class);
 
-    void beforeStart(@Observes BeforeStart event) {
+    void beforeConfigure(@Observes BeforeConfigure event) {
         Config config = ConfigProvider.getConfig();
         if (!config.getOptionalValue("eci.samples.generate-on-start", Boolean.class).orElse(false)) {
             return;

@@ -22,6 +22,8 @@ final class SandboxExchange {
     boolean resetAfter;
     /** Add Sforce-Limit-Info (the /services APIs). */
     boolean limitInfo;
+    /** The body, when it was read before the request was handled (a delay fault holds a received request). */
+    Buffer body;
 
     SandboxExchange(RoutingContext ctx, String endpoint, ObjectMapper mapper, SandboxState state) {
         this.ctx = ctx;

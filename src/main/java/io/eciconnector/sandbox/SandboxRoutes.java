@@ -158,11 +158,20 @@ public class SandboxRoutes {
                 route(ex, path);
             }
             case DELAY -> {
-                req.pause();
-                vertx.setTimer(f.delayMs(), id -> {
-                    route(ex, path);
-                    req.resume();
-                });
+                if (name.equals("eci.audio_upload")) {
+                    // a recording is streamed, never buffered: hold the stream instead
+                    req.pause();
+                    vertx.setTimer(f.delayMs(), id -> {
+                        route(ex, path);
+                        req.resume();
+                    });
+                } else {
+                    // the request is received whole, then applied after the delay, whether the client waits or not
+                    readBody(ex, body -> {
+                        ex.body = body;
+                        vertx.setTimer(f.delayMs(), id -> route(ex, path));
+                    });
+                }
             }
             case STATUS -> drain(req, () -> {
                 if (f.retryAfter() != null) {
@@ -202,6 +211,10 @@ public class SandboxRoutes {
 
     /** Reads the whole body (JSON and form requests), refusing more than {@link #JSON_BODY_LIMIT} bytes. */
     static void readBody(SandboxExchange ex, java.util.function.Consumer<Buffer> then) {
+        if (ex.body != null) {
+            then.accept(ex.body);
+            return;
+        }
         HttpServerRequest req = ex.request();
         Buffer body = Buffer.buffer();
         boolean[] tooLarge = { false };
@@ -225,7 +238,7 @@ public class SandboxRoutes {
 
     /** Discards the body, then runs {@code then}. */
     static void drain(HttpServerRequest req, Runnable then) {
-        if (req.isEnded()) {
+        if (req.isEnded() || req.connection() == null) {
             then.run();
             return;
         }

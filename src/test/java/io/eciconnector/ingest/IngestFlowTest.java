@@ -221,6 +221,7 @@ class IngestFlowTest {
         notCoached.put("userEmail", "dan.sales@eci-sandbox.example");
         Map<String, Object> noUser = call("CHK-NO-USER", 60);
         noUser.remove("userEmail");
+        noUser.put("toPhoneNumber", "+14155559999"); // no User.Phone either
         Map<String, Object> badRecord = call("CHK-BAD-RECORD-ID", 60);
         badRecord.put("recordId", "006xxxxxxxxxxxx");
         Map<String, Object> missing = call("CHK-NO-RECORDING", 60);

@@ -1,0 +1,111 @@
+package io.eciconnector.smoke;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** The packaged application (target/quarkus-app/quarkus-run.jar) run as operators run it, in its own JVM. */
+final class AppProcess implements AutoCloseable {
+
+    static final Path ROOT = Path.of(System.getProperty("project.root", ".")).toAbsolutePath();
+    static final Path JAR = ROOT.resolve("target/quarkus-app/quarkus-run.jar");
+    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    final Path workDir;
+    final Path log;
+    final int httpPort;
+    final int managementPort;
+    private final List<String> command;
+    private final Map<String, String> env;
+    private Process process;
+
+    AppProcess(Path workDir, String heap, Map<String, String> env, String... systemProperties) throws IOException {
+        this.workDir = workDir;
+        this.log = workDir.resolve("app.log");
+        this.httpPort = freePort();
+        this.managementPort = freePort();
+        this.env = env;
+        command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx" + heap, "-XX:+ExitOnOutOfMemoryError", "-Dquarkus.http.port=" + httpPort,
+                "-Dquarkus.management.port=" + managementPort));
+        command.addAll(List.of(systemProperties));
+        command.addAll(List.of("-jar", JAR.toString()));
+    }
+
+    AppProcess start() throws Exception {
+        Files.createDirectories(workDir);
+        ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().put("ECI_CONFIG_FILE", ROOT.resolve("application.properties").toString());
+        pb.environment().putIfAbsent("ECI_ROUTES_DIR", ROOT.resolve("routes").toString());
+        pb.environment().putAll(env);
+        process = pb.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new AssertionError("the application exited with " + process.exitValue() + ":\n" + output());
+            }
+            try {
+                if (get(managementPort, "/observe/health/ready").statusCode() == 200) {
+                    return this;
+                }
+            } catch (IOException notYet) {
+                // starting
+            }
+            Thread.sleep(300);
+        }
+        throw new AssertionError("not ready within 90 s:\n" + output());
+    }
+
+    String output() throws IOException {
+        return Files.exists(log) ? Files.readString(log) : "";
+    }
+
+    HttpResponse<String> get(String path) throws Exception {
+        return get(httpPort, path);
+    }
+
+    HttpResponse<String> post(String path, String json) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    static HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** SIGKILL: no shutdown hook, no graceful anything. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(20, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError("the application did not stop within 30 s of SIGTERM");
+            }
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
