@@ -148,16 +148,19 @@ public class Ledger {
         return counts;
     }
 
-    /** The oldest CHECKED row ready to be sent, for the batcher's max wait. */
-    public Optional<Instant> oldestReady(CallState state) {
+    /** How many calls in a state are ready, and when the oldest and the newest of them came in. */
+    public record Ready(long count, Instant oldest, Instant newest) {
+    }
+
+    public Ready ready(CallState state) {
         try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement("SELECT MIN(created_at), COUNT(*) FROM call_ledger WHERE state = ?"
-                        + " AND (next_attempt_at IS NULL OR next_attempt_at <= ?)")) {
+                PreparedStatement ps = c.prepareStatement("SELECT COUNT(*), MIN(created_at), MAX(created_at) FROM call_ledger"
+                        + " WHERE state = ? AND (next_attempt_at IS NULL OR next_attempt_at <= ?)")) {
             ps.setString(1, state.name());
             setInstant(ps, 2, Instant.now());
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                return rs.getLong(2) == 0 ? Optional.empty() : Optional.of(instant(rs, 1));
+                return new Ready(rs.getLong(1), instant(rs, 2), instant(rs, 3));
             }
         } catch (SQLException e) {
             throw new LedgerException(e);
@@ -248,11 +251,17 @@ public class Ledger {
         List<CallRow> candidates = select("SELECT " + COLUMNS + " FROM call_ledger WHERE state = ?"
                 + " AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY created_at, external_id FETCH FIRST "
                 + limit + " ROWS ONLY", from.name(), Instant.now());
-        List<CallRow> claimed = new ArrayList<>();
         Instant now = Instant.now();
+        Batch batch = batch();
         for (CallRow r : candidates) {
-            if (update(r.provider(), r.externalId(), List.of(from), to, null,
-                    fields("claimed_by", instance, "claimed_at", now, "attempts", r.attempts() + 1))) {
+            batch.transition(r.provider(), r.externalId(), from, to, null,
+                    fields("claimed_by", instance, "claimed_at", now, "attempts", r.attempts() + 1));
+        }
+        boolean[] won = batch.commit();
+        List<CallRow> claimed = new ArrayList<>();
+        for (int i = 0; i < candidates.size(); i++) {
+            CallRow r = candidates.get(i);
+            if (won[i]) {
                 claimed.add(new CallRow(r.provider(), r.externalId(), to, r.reason(), r.voiceCallId(), r.uploadUrl(),
                         r.userId(), r.userEmail(), r.callStart(), r.payload(), r.original(), r.source(),
                         r.recordingUri(), r.recordingBytes(), r.attempts() + 1, r.nextAttemptAt(), instance, now,
@@ -260,6 +269,47 @@ public class Ledger {
             }
         }
         return claimed;
+    }
+
+    /** Transitions applied together in one transaction (one commit for a whole create answer or claim). */
+    public Batch batch() {
+        return new Batch();
+    }
+
+    public final class Batch {
+        private final List<Object[]> changes = new ArrayList<>();
+
+        public Batch transition(String provider, String externalId, CallState from, CallState to, String reason,
+                Map<String, Object> fields) {
+            changes.add(new Object[] { provider, externalId, from, to, reason, fields });
+            return this;
+        }
+
+        /** Applies every transition in one transaction; answers, per transition, whether it took place. */
+        @SuppressWarnings("unchecked")
+        public boolean[] commit() {
+            boolean[] done = new boolean[changes.size()];
+            if (changes.isEmpty()) {
+                return done;
+            }
+            try (Connection c = dataSource.getConnection()) {
+                c.setAutoCommit(false);
+                try {
+                    for (int i = 0; i < changes.size(); i++) {
+                        Object[] ch = changes.get(i);
+                        done[i] = update(c, (String) ch[0], (String) ch[1], List.of((CallState) ch[2]),
+                                (CallState) ch[3], (String) ch[4], (Map<String, Object>) ch[5]);
+                    }
+                    c.commit();
+                } catch (SQLException e) {
+                    c.rollback();
+                    throw e;
+                }
+            } catch (SQLException e) {
+                throw new LedgerException(e);
+            }
+            return done;
+        }
     }
 
     /** Claims whose lease ran out (their replica died): moved from {@code from} to {@code to}. */
@@ -293,6 +343,24 @@ public class Ledger {
 
     private boolean update(String provider, String externalId, Collection<CallState> from, CallState to,
             String reason, Map<String, Object> fields) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                boolean changed = update(c, provider, externalId, from, to, reason, fields);
+                c.commit();
+                return changed;
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new LedgerException(e);
+        }
+    }
+
+    /** One conditional update (and its history entry) on an open transaction. */
+    private boolean update(Connection c, String provider, String externalId, Collection<CallState> from, CallState to,
+            String reason, Map<String, Object> fields) throws SQLException {
         StringBuilder sql = new StringBuilder("UPDATE call_ledger SET state = ?, updated_at = ?");
         if (reason != null) {
             sql.append(", reason = ?");
@@ -305,35 +373,26 @@ public class Ledger {
         }
         sql.append(" WHERE provider = ? AND external_id = ? AND state IN (")
                 .append(String.join(", ", from.stream().map(s -> "?").toList())).append(")");
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-                int i = 1;
-                ps.setString(i++, to.name());
-                setInstant(ps, i++, Instant.now());
-                if (reason != null) {
-                    ps.setString(i++, trim(reason));
-                }
-                for (Object v : fields.values()) {
-                    setObject(ps, i++, v);
-                }
-                ps.setString(i++, provider);
-                ps.setString(i++, externalId);
-                for (CallState s : from) {
-                    ps.setString(i++, s.name());
-                }
-                boolean changed = ps.executeUpdate() == 1;
-                if (changed && (from.size() != 1 || from.iterator().next() != to || reason != null)) {
-                    history(c, provider, externalId, to, reason);
-                }
-                c.commit();
-                return changed;
-            } catch (SQLException e) {
-                c.rollback();
-                throw e;
+        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            int i = 1;
+            ps.setString(i++, to.name());
+            setInstant(ps, i++, Instant.now());
+            if (reason != null) {
+                ps.setString(i++, trim(reason));
             }
-        } catch (SQLException e) {
-            throw new LedgerException(e);
+            for (Object v : fields.values()) {
+                setObject(ps, i++, v);
+            }
+            ps.setString(i++, provider);
+            ps.setString(i++, externalId);
+            for (CallState s : from) {
+                ps.setString(i++, s.name());
+            }
+            boolean changed = ps.executeUpdate() == 1;
+            if (changed && (from.size() != 1 || from.iterator().next() != to || reason != null)) {
+                history(c, provider, externalId, to, reason);
+            }
+            return changed;
         }
     }
 

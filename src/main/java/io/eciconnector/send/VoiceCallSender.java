@@ -46,6 +46,8 @@ public class VoiceCallSender {
 
     private static final Logger LOG = Logger.getLogger(VoiceCallSender.class);
     static final int RECONCILE_CHUNK = 100;
+    /** Calls have stopped coming in when none arrived for this long. */
+    static final Duration QUIET = Duration.ofMillis(500);
 
     @Inject
     Ledger ledger;
@@ -71,7 +73,11 @@ public class VoiceCallSender {
     /** Set when a claim came back empty (another replica was faster): ends this cycle's loop. */
     private volatile boolean idle;
 
-    /** Whether a create request is due: a full batch is ready, or the oldest ready call waited max-wait. */
+    /**
+     * Whether a create request is due: a full batch is ready; or the oldest ready call has waited max-wait and calls
+     * have stopped coming in (none for the last half second), so a burst goes out in full batches; or the oldest has
+     * waited three times max-wait, so a steady trickle still goes out.
+     */
     public boolean due() {
         if (idle) {
             idle = false;
@@ -81,11 +87,18 @@ public class VoiceCallSender {
         if (status == null || !status.enabled()) {
             return false;
         }
-        if (ledger.countReady(CallState.CHECKED) >= settings.create().batchSize()) {
+        Ledger.Ready ready = ledger.ready(CallState.CHECKED);
+        if (ready.count() == 0) {
+            return false;
+        }
+        if (ready.count() >= settings.create().batchSize()) {
             return true;
         }
-        return ledger.oldestReady(CallState.CHECKED)
-                .map(oldest -> oldest.plus(settings.create().maxWait()).isBefore(Instant.now())).orElse(false);
+        Instant now = Instant.now();
+        Duration waited = Duration.between(ready.oldest(), now);
+        boolean quiet = Duration.between(ready.newest(), now).compareTo(QUIET) >= 0;
+        Duration maxWait = settings.create().maxWait();
+        return waited.compareTo(maxWait) >= 0 && (quiet || waited.compareTo(maxWait.multipliedBy(3)) >= 0);
     }
 
     /** Claims the next batch: up to batch-size CHECKED calls, oldest first. */
@@ -160,20 +173,34 @@ public class VoiceCallSender {
             LOG.warnf("Unreadable create answer (%s): calls go to reconcile", e.getMessage());
         }
         boolean coachingChanged = false;
+        // the successes, the bulk of an answer, are recorded in one transaction
+        Ledger.Batch created = ledger.batch();
+        List<CallRow> rest = new ArrayList<>();
         for (CallRow r : batch) {
+            JsonNode result = byExternalId.get(r.externalId());
+            if (result != null && result.path("isSuccess").asBoolean(false)
+                    && !result.path("voiceCallId").asText("").isEmpty()) {
+                created.transition(r.provider(), r.externalId(), CallState.CREATING, CallState.CREATED,
+                        "VoiceCall " + result.path("voiceCallId").asText() + " created",
+                        Ledger.fields("voice_call_id", result.path("voiceCallId").asText(), "upload_url",
+                                result.path("uploadUrl").asText(null), "attempts", 0, "claimed_by", null,
+                                "next_attempt_at", null));
+            } else {
+                rest.add(r);
+            }
+        }
+        for (boolean done : created.commit()) {
+            if (done) {
+                metrics.call("create", "created", "");
+                summary.merge("created", 1, Integer::sum);
+            }
+        }
+        for (CallRow r : rest) {
             JsonNode result = byExternalId.get(r.externalId());
             if (result == null) {
                 ledger.transition(r.provider(), r.externalId(), CallState.CREATING, CallState.RECONCILE,
                         "no result for this call in the create answer; to be looked up", Ledger.fields("claimed_by", null));
                 summary.merge("reconcile", 1, Integer::sum);
-            } else if (result.path("isSuccess").asBoolean(false) && !result.path("voiceCallId").asText("").isEmpty()) {
-                ledger.transition(r.provider(), r.externalId(), CallState.CREATING, CallState.CREATED,
-                        "VoiceCall " + result.path("voiceCallId").asText() + " created",
-                        Ledger.fields("voice_call_id", result.path("voiceCallId").asText(), "upload_url",
-                                result.path("uploadUrl").asText(null), "attempts", 0, "claimed_by", null,
-                                "next_attempt_at", null));
-                metrics.call("create", "created", "");
-                summary.merge("created", 1, Integer::sum);
             } else {
                 String msg = result.path("errorMsg").asText("refused without errorMsg");
                 String lower = msg.toLowerCase();
