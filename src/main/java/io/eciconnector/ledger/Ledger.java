@@ -167,21 +167,6 @@ public class Ledger {
         }
     }
 
-    public long countReady(CallState state) {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM call_ledger WHERE state = ?"
-                        + " AND (next_attempt_at IS NULL OR next_attempt_at <= ?)")) {
-            ps.setString(1, state.name());
-            setInstant(ps, 2, Instant.now());
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        } catch (SQLException e) {
-            throw new LedgerException(e);
-        }
-    }
-
     // ------------------------------------------------------------------ writes
 
     /** Stores a new call; false (and nothing written) when the ledger already has it. */

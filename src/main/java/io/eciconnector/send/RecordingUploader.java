@@ -86,7 +86,7 @@ public class RecordingUploader {
             idle = false;
             return false;
         }
-        return ledger.countReady(CallState.CREATED) > 0;
+        return ledger.ready(CallState.CREATED).count() > 0;
     }
 
     /**

@@ -1,14 +1,13 @@
 package io.eciconnector.ingest;
 
+import static io.eciconnector.testing.Hashes.sha256;
 import static io.restassured.RestAssured.given;
 
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,14 +74,6 @@ final class Drops {
 
     static String state(String externalId) {
         return given().get("/calls/" + externalId).path("state");
-    }
-
-    static String sha256(Path file) throws Exception {
-        MessageDigest md = MessageDigest.getInstance("SHA-256");
-        try (InputStream in = Files.newInputStream(file)) {
-            md.update(in.readAllBytes());
-        }
-        return HexFormat.of().formatHex(md.digest());
     }
 
     /** The archived recording of a call (data moved to ../done/{day}/). */

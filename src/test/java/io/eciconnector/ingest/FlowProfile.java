@@ -13,6 +13,17 @@ public class FlowProfile implements QuarkusTestProfile {
     public static final String INBOX = "target/flow/inbox";
     public static final String DEAD_LETTERS = "target/flow/dead-letters";
 
+    /** The flow settings for a source test: its own sandbox directory and in-memory ledger, the folder source off. */
+    public static Map<String, String> forSource(String name) {
+        Map<String, String> m = new HashMap<>(new FlowProfile().getConfigOverrides());
+        m.put("eci.sandbox.work-dir", "target/sandbox-" + name);
+        m.put("eci.ledger.url", "jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1");
+        m.put("eci.ingest.folder.enabled", "false");
+        m.put("eci.ingest." + name + ".enabled", "true");
+        m.put("eci.ingest." + name + ".poll-ms", "300");
+        return m;
+    }
+
     /** Its own profile, so that the %test keys of src/main/resources (no routes, in-memory ledger) do not apply. */
     @Override
     public String getConfigProfile() {

@@ -4,7 +4,7 @@ import static io.eciconnector.ingest.Drops.archived;
 import static io.eciconnector.ingest.Drops.call;
 import static io.eciconnector.ingest.Drops.drop;
 import static io.eciconnector.ingest.Drops.requests;
-import static io.eciconnector.ingest.Drops.sha256;
+import static io.eciconnector.testing.Hashes.sha256;
 import static io.eciconnector.ingest.Drops.state;
 import static io.eciconnector.ingest.Drops.voiceCalls;
 import static io.restassured.RestAssured.given;

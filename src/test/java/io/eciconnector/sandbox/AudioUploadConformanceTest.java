@@ -1,5 +1,6 @@
 package io.eciconnector.sandbox;
 
+import static io.eciconnector.testing.Hashes.sha256;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
@@ -9,9 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -32,17 +31,6 @@ class AudioUploadConformanceTest extends SandboxTestSupport {
     private String createCall(String auth, String provider, String externalId) {
         return EciConnectConformanceTest.create(auth, List.of(EciConnectConformanceTest.validCall(provider, externalId)))
                 .then().statusCode(200).body("results[0].isSuccess", equalTo(true)).extract().path("results[0].voiceCallId");
-    }
-
-    static String sha256(Path file) throws Exception {
-        MessageDigest md = MessageDigest.getInstance("SHA-256");
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buf = new byte[65536];
-            for (int n; (n = in.read(buf)) > 0;) {
-                md.update(buf, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(md.digest());
     }
 
     @Test

@@ -16,16 +16,11 @@ public class S3SourceProfile implements QuarkusTestProfile {
 
     @Override
     public Map<String, String> getConfigOverrides() {
-        Map<String, String> m = new java.util.HashMap<>(new FlowProfile().getConfigOverrides());
-        m.put("eci.sandbox.work-dir", "target/sandbox-s3");
-        m.put("eci.ledger.url", "jdbc:h2:mem:s3source;DB_CLOSE_DELAY=-1");
-        m.put("eci.ingest.folder.enabled", "false");
-        m.put("eci.ingest.s3.enabled", "true");
+        Map<String, String> m = FlowProfile.forSource("s3");
         m.put("eci.ingest.s3.bucket", S3ProxyResource.BUCKET);
         m.put("eci.ingest.s3.vendor", "amazon-connect");
         m.put("eci.ingest.s3.records-prefix", "ctr/");
         m.put("eci.ingest.s3.recordings-prefix", "connect/inst/CallRecordings/");
-        m.put("eci.ingest.s3.poll-ms", "300");
         m.put("eci.users.match-field.amazon-connect", "Amazon_Connect_Username__c");
         m.put("eci.sandbox.users[1].fields.Amazon_Connect_Username__c", "ben.connect");
         return m;

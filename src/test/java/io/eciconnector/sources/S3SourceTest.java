@@ -1,5 +1,6 @@
 package io.eciconnector.sources;
 
+import static io.eciconnector.testing.Hashes.sha256;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,9 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -78,9 +77,5 @@ class S3SourceTest {
         assertTrue(keys.contains("done/" + key1) && keys.contains("done/" + key2), keys.toString());
         assertTrue(keys.stream().noneMatch(k -> k.startsWith("ctr/") || k.startsWith("connect/")),
                 "nothing left in the source: " + keys);
-    }
-
-    static String sha256(Path p) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p)));
     }
 }

@@ -1,6 +1,5 @@
 package io.eciconnector.sources;
 
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -17,12 +16,7 @@ public class SftpSourceProfile implements QuarkusTestProfile {
 
     @Override
     public Map<String, String> getConfigOverrides() {
-        Map<String, String> m = new HashMap<>(new FlowProfile().getConfigOverrides());
-        m.put("eci.sandbox.work-dir", "target/sandbox-sftp");
-        m.put("eci.ledger.url", "jdbc:h2:mem:sftpsource;DB_CLOSE_DELAY=-1");
-        m.put("eci.ingest.folder.enabled", "false");
-        m.put("eci.ingest.sftp.enabled", "true");
-        m.put("eci.ingest.sftp.poll-ms", "300");
+        Map<String, String> m = FlowProfile.forSource("sftp");
         return m;
     }
 

@@ -31,8 +31,8 @@ class SftpSourceTest {
         Path stereo = inbox.resolve("SFTP-2.mp3.wav");
         WavWriter.tone(mono, 8000, 1, 262.0);
         WavWriter.tone(stereo, 8000, 1, 220.0, 330.0);
-        String sha1 = S3SourceTest.sha256(mono);
-        String sha2 = S3SourceTest.sha256(stereo);
+        String sha1 = io.eciconnector.testing.Hashes.sha256(mono);
+        String sha2 = io.eciconnector.testing.Hashes.sha256(stereo);
         // SFTP-1 paired by base name; SFTP-2 names its recording in a CSV record
         Files.writeString(inbox.resolve(".SFTP-1.tmp"), """
                 {"externalId":"SFTP-1","startDateTime":"2026-11-20T10:00:00.000Z","endDateTime":"2026-11-20T10:01:00.000Z",
