@@ -139,9 +139,14 @@ public class IngestBench {
         small.stop();
     }
 
+    static final String START = java.time.Instant.now().minusSeconds(3600).truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+            .toString().replace("Z", ".000Z");
+    static final String END = java.time.Instant.now().minusSeconds(3540).truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+            .toString().replace("Z", ".000Z");
+
     static String record(String id) {
-        return "{\"externalId\":\"" + id + "\",\"startDateTime\":\"2026-11-20T10:00:00.000Z\","
-                + "\"endDateTime\":\"2026-11-20T10:01:00.000Z\",\"fromPhoneNumber\":\"+16315122409\","
+        return "{\"externalId\":\"" + id + "\",\"startDateTime\":\"" + START + "\","
+                + "\"endDateTime\":\"" + END + "\",\"fromPhoneNumber\":\"+16315122409\","
                 + "\"toPhoneNumber\":\"+14155550101\",\"callType\":\"Inbound\","
                 + "\"userEmail\":\"ava.agent@eci-sandbox.example\",\"recordingDuration\":60}";
     }

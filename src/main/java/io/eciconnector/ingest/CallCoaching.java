@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 
@@ -16,6 +17,7 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.eciconnector.ledger.Ledger;
 import io.eciconnector.salesforce.ApiResponse;
 import io.eciconnector.salesforce.SalesforceApi;
 import io.eciconnector.salesforce.SalesforceIds;
@@ -33,9 +35,9 @@ public class CallCoaching {
 
     private static final Logger LOG = Logger.getLogger(CallCoaching.class);
 
-    /** users: 15-character user id to e-mail. */
+    /** users: 15-character user id to e-mail; firstEnabledAt: when uploads were first enabled (backfill). */
     public record Status(boolean enabled, Map<String, String> users, Map<String, String> idsByEmail,
-            Map<String, String> fullIds, Instant readAt) {
+            Map<String, String> fullIds, Instant readAt, Instant firstEnabledAt) {
 
         /** The 18-character id of the active call-coaching user given by id or e-mail, if any. */
         public Optional<String> activeUser(String userId, String email) {
@@ -61,6 +63,16 @@ public class CallCoaching {
     @Inject
     IngestSettings settings;
 
+    @Inject
+    Ledger ledger;
+
+    @Inject
+    Event<CoachingChange> changes;
+
+    /** What changed between two readings of the status. */
+    public record CoachingChange(Status before, Status after) {
+    }
+
     private volatile Status status;
     private volatile boolean stale = true;
 
@@ -80,9 +92,25 @@ public class CallCoaching {
         return status;
     }
 
-    /** The last status read, without a request; null before the first read. */
+    /** The last status read, without a request (after a restart: the one kept in the ledger); null before any. */
     public Status last() {
+        if (status == null) {
+            try {
+                status = stored().orElse(null);
+            } catch (IOException | InterruptedException | RuntimeException e) {
+                LOG.debugf("No stored call-coaching status: %s", e.getMessage());
+            }
+        }
         return status;
+    }
+
+    private Optional<Status> stored() throws IOException, InterruptedException {
+        Optional<Ledger.CoachingState> kept = ledger.coachingState(provider.providerId());
+        if (kept.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(parse(mapper.readTree(kept.get().usersJson()), kept.get().enabled(), kept.get().readAt(),
+                kept.get().firstEnabledAt()));
     }
 
     /** Reads the status now. */
@@ -92,10 +120,29 @@ public class CallCoaching {
             throw new IOException("GET callcoaching answered " + r.describe());
         }
         JsonNode json = mapper.readTree(r.body());
+        Status previous = last();
+        Instant firstEnabled = previous == null ? null : previous.firstEnabledAt();
+        boolean enabled = json.path("enabled").asBoolean(false);
+        if (enabled && firstEnabled == null) {
+            firstEnabled = Instant.now();
+        }
+        status = parse(json.path("users"), enabled, Instant.now(), firstEnabled);
+        stale = false;
+        ledger.saveCoachingState(provider.providerId(), new Ledger.CoachingState(status.enabled(),
+                mapper.writeValueAsString(json.path("users")), status.firstEnabledAt(), status.readAt()));
+        if (previous == null || previous.enabled() != status.enabled() || !previous.users().equals(status.users())) {
+            LOG.infof("Call coaching: %s, %d active users", status.enabled() ? "enabled" : "DISABLED (nothing is uploaded)",
+                    status.users().size());
+            changes.fire(new CoachingChange(previous, status));
+        }
+        return status;
+    }
+
+    private static Status parse(JsonNode list, boolean enabled, Instant readAt, Instant firstEnabledAt) {
         Map<String, String> users = new TreeMap<>();
         Map<String, String> byEmail = new TreeMap<>();
         Map<String, String> fullIds = new TreeMap<>();
-        for (JsonNode u : json.path("users")) {
+        for (JsonNode u : list) {
             String id = u.path("userId").asText();
             String email = u.path("userEmail").asText("");
             users.put(SalesforceIds.to15(id), email);
@@ -104,14 +151,7 @@ public class CallCoaching {
                 byEmail.put(email.toLowerCase(Locale.ROOT), id);
             }
         }
-        Status previous = status;
-        status = new Status(json.path("enabled").asBoolean(false), users, byEmail, fullIds, Instant.now());
-        stale = false;
-        if (previous == null || previous.enabled() != status.enabled() || !previous.users().equals(users)) {
-            LOG.infof("Call coaching: %s, %d active users", status.enabled() ? "enabled" : "DISABLED (nothing is uploaded)",
-                    users.size());
-        }
-        return status;
+        return new Status(enabled, users, byEmail, fullIds, readAt, firstEnabledAt);
     }
 
     /** Makes the next {@link #current()} read the status again (a rejected call hinted that it changed). */

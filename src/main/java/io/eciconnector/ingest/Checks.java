@@ -1,5 +1,7 @@
 package io.eciconnector.ingest;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
@@ -51,8 +53,12 @@ public class Checks {
         return excluded;
     }
 
+    /**
+     * @param retry an operator's retry: calls older than eci.checks.max-age are taken anyway (the admin's "retry by
+     *              user and date range").
+     */
     public Verdict check(CanonicalCall c, Optional<RecordingInfo> recording, CallCoaching.Status coaching,
-            String providerId) {
+            String providerId, boolean retry) {
         if (!c.voice()) {
             return Verdict.skip("not-voice", "not a voice contact");
         }
@@ -77,6 +83,11 @@ public class Checks {
         if (c.start().isAfter(c.end())) {
             return Verdict.dead("rule:start-after-end", "call " + c.externalId() + ": start time "
                     + Times.eci(c.start()) + " is after end time " + Times.eci(c.end()));
+        }
+        Duration maxAge = settings.checks().maxAge();
+        if (!retry && c.start().isBefore(Instant.now().minus(maxAge))) {
+            return Verdict.skip("too-old", "call of " + Times.eci(c.start()) + " is older than " + maxAge.toDays()
+                    + " days (retry it by id, or by user and date range)");
         }
         Long seconds = c.seconds();
         long min = settings.checks().minDurationSeconds();
@@ -124,8 +135,9 @@ public class Checks {
         }
         Optional<String> user = coaching.activeUser(c.userId(), c.userEmail());
         if (user.isEmpty()) {
-            return Verdict.skip("user-not-coached", "user " + (c.userId() != null ? c.userId() : c.userEmail())
-                    + " is not an active call-coaching user");
+            return new Verdict(CallState.SKIPPED, "user-not-coached", "user "
+                    + (c.userId() != null ? c.userId() : c.userEmail()) + " is not an active call-coaching user", null,
+                    c.userId());
         }
         ObjectNode p = mapper.createObjectNode();
         p.put("startDateTime", Times.eci(c.start()));

@@ -20,4 +20,8 @@ public interface ChecksSettings {
     /** ECI does not process recordings over 64 MB: they are refused before any request. */
     @WithDefault("67108864")
     long maxRecordingBytes();
+
+    /** Calls that started longer ago than this are skipped (the Voice Connector's 7-day backfill on enable). */
+    @WithDefault("7D")
+    Duration maxAge();
 }

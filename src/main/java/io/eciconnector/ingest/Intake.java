@@ -122,8 +122,8 @@ public class Intake {
                 metrics.call("ingest", "dead", "unreadable-call");
                 return CallState.DEAD;
             }
-            CallRow row = CallRow.received(drop.vendor(), m.externalId(), CallState.DEAD, m.error(), null, null, null,
-                    null, m.original(), drop.source(), null, null);
+            CallRow row = CallRow.received(drop.vendor(), m.externalId(), CallState.DEAD, "unreadable-call", m.error(),
+                    null, null, null, null, m.original(), drop.source(), null, null);
             return store(row, "unreadable-call", m.error()) ? CallState.DEAD : null;
         }
         CanonicalCall call = users.match(m.call());
@@ -147,12 +147,13 @@ public class Intake {
             metrics.call("ingest", "duplicate", "");
             return null;
         }
-        Verdict v = checks.check(call, recording, status, providerId);
+        Verdict v = checks.check(call, recording, status, providerId, false);
         URI where = recording.map(RecordingInfo::uri).orElse(null);
         if (where != null && drop.archiveArea() != null) {
             where = recordings.archive(where, drop.archiveArea());
         }
-        CallRow row = CallRow.received(drop.vendor(), call.externalId(), v.state(), v.reason(), v.userId(),
+        CallRow row = CallRow.received(drop.vendor(), call.externalId(), v.state(), v.code(), v.reason(),
+                v.userId() != null ? v.userId() : call.userId(),
                 call.userEmail(), call.start(), v.payload() == null ? null : v.payload().toString(), m.original(),
                 drop.source(), where == null ? null : where.toString(),
                 recording.map(RecordingInfo::bytes).orElse(null));
@@ -208,8 +209,10 @@ public class Intake {
         }
         Optional<RecordingInfo> recording = row.recordingUri() == null ? Optional.empty()
                 : recordings.stat(URI.create(row.recordingUri()));
-        Verdict v = checks.check(users.match(m.call()), recording, callCoaching.current(), provider.providerId());
-        CallRow fresh = CallRow.received(row.provider(), row.externalId(), v.state(), v.reason(), v.userId(),
+        CanonicalCall call = users.match(m.call());
+        Verdict v = checks.check(call, recording, callCoaching.current(), provider.providerId(), true);
+        CallRow fresh = CallRow.received(row.provider(), row.externalId(), v.state(), v.code(), v.reason(),
+                v.userId() != null ? v.userId() : call.userId(),
                 m.call().userEmail(), m.call().start(), v.payload() == null ? null : v.payload().toString(),
                 row.original(), row.source(), row.recordingUri(), recording.map(RecordingInfo::bytes).orElse(null));
         if (!ledger.reopen(fresh, why)) {
@@ -226,9 +229,9 @@ public class Intake {
     private boolean resumeUpload(CallRow row, URI recording, Long bytes, String why) {
         boolean moved = ledger.transition(row.provider(), row.externalId(), row.state(), CallState.CREATED,
                 why + ": VoiceCall " + row.voiceCallId() + " exists, the upload is retried",
-                recording == null ? Ledger.fields("attempts", 0, "next_attempt_at", null)
-                        : Ledger.fields("attempts", 0, "next_attempt_at", null, "recording_uri", recording.toString(),
-                                "recording_bytes", bytes));
+                recording == null ? Ledger.fields("attempts", 0, "next_attempt_at", null, "reason_code", null)
+                        : Ledger.fields("attempts", 0, "next_attempt_at", null, "reason_code", null, "recording_uri",
+                                recording.toString(), "recording_bytes", bytes));
         if (moved) {
             metrics.call("ingest", "resumed", "upload");
         }

@@ -37,6 +37,11 @@ public class ProviderRegistry {
 
     private volatile String providerId;
 
+    /** Forgets the id, as a restart does: the next use looks the provider up again. */
+    synchronized void forget() {
+        providerId = null;
+    }
+
     /** The provider id, registering the provider on first use. */
     public synchronized String providerId() throws IOException, InterruptedException {
         if (providerId != null) {

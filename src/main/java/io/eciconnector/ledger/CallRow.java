@@ -9,14 +9,14 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 public record CallRow(String provider, String externalId, CallState state, String reason, String voiceCallId,
         String uploadUrl, String userId, String userEmail, Instant callStart, String payload, String original,
         String source, String recordingUri, Long recordingBytes, int attempts, Instant nextAttemptAt,
-        String claimedBy, Instant claimedAt, Instant createdAt, Instant updatedAt) {
+        String claimedBy, Instant claimedAt, Instant createdAt, Instant updatedAt, String reasonCode) {
 
     /** A new row, before it is stored. */
-    public static CallRow received(String provider, String externalId, CallState state, String reason, String userId,
-            String userEmail, Instant callStart, String payload, String original, String source, String recordingUri,
-            Long recordingBytes) {
+    public static CallRow received(String provider, String externalId, CallState state, String reasonCode,
+            String reason, String userId, String userEmail, Instant callStart, String payload, String original,
+            String source, String recordingUri, Long recordingBytes) {
         Instant now = Instant.now();
         return new CallRow(provider, externalId, state, reason, null, null, userId, userEmail, callStart, payload,
-                original, source, recordingUri, recordingBytes, 0, null, null, null, now, now);
+                original, source, recordingUri, recordingBytes, 0, null, null, null, now, now, reasonCode);
     }
 }

@@ -41,7 +41,7 @@ public class Ledger {
     private static final Logger LOG = Logger.getLogger(Ledger.class);
     private static final String COLUMNS = "provider, external_id, state, reason, voice_call_id, upload_url, user_id, "
             + "user_email, call_start, payload, original, source, recording_uri, recording_bytes, attempts, "
-            + "next_attempt_at, claimed_by, claimed_at, created_at, updated_at";
+            + "next_attempt_at, claimed_by, claimed_at, created_at, updated_at, reason_code";
 
     @Inject
     LedgerSettings settings;
@@ -174,7 +174,7 @@ public class Ledger {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO call_ledger (" + COLUMNS
-                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 int i = 1;
                 ps.setString(i++, r.provider());
                 ps.setString(i++, r.externalId());
@@ -199,7 +199,8 @@ public class Ledger {
                 ps.setString(i++, null);
                 setInstant(ps, i++, null);
                 setInstant(ps, i++, r.createdAt());
-                setInstant(ps, i, r.updatedAt());
+                setInstant(ps, i++, r.updatedAt());
+                ps.setString(i, r.reasonCode());
                 ps.executeUpdate();
                 history(c, r.provider(), r.externalId(), r.state(), r.reason());
                 c.commit();
@@ -222,7 +223,8 @@ public class Ledger {
      */
     public boolean reopen(CallRow r, String why) {
         return update(r.provider(), r.externalId(), List.of(CallState.SKIPPED, CallState.DEAD), r.state(),
-                why + (r.reason() == null ? "" : ": " + r.reason()), fields("payload", r.payload(), "original",
+                why + (r.reason() == null ? "" : ": " + r.reason()), fields("reason_code", r.reasonCode(), "payload",
+                        r.payload(), "original",
                         r.original(), "user_id", r.userId(), "user_email", r.userEmail(), "call_start", r.callStart(),
                         "source", r.source(), "recording_uri", r.recordingUri(), "recording_bytes", r.recordingBytes(),
                         "attempts", 0, "next_attempt_at", null, "voice_call_id", null, "upload_url", null));
@@ -250,7 +252,7 @@ public class Ledger {
                 claimed.add(new CallRow(r.provider(), r.externalId(), to, r.reason(), r.voiceCallId(), r.uploadUrl(),
                         r.userId(), r.userEmail(), r.callStart(), r.payload(), r.original(), r.source(),
                         r.recordingUri(), r.recordingBytes(), r.attempts() + 1, r.nextAttemptAt(), instance, now,
-                        r.createdAt(), now));
+                        r.createdAt(), now, r.reasonCode()));
             }
         }
         return claimed;
@@ -394,6 +396,48 @@ public class Ledger {
         }
     }
 
+    /** The call-coaching status as last read: enabled, users as JSON, when it was first enabled, when read. */
+    public record CoachingState(boolean enabled, String usersJson, Instant firstEnabledAt, Instant readAt) {
+    }
+
+    public Optional<CoachingState> coachingState(String providerId) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT enabled, users, first_enabled_at, read_at FROM "
+                        + "callcoaching_state WHERE provider_id = ?")) {
+            ps.setString(1, providerId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(new CoachingState(rs.getBoolean(1), rs.getString(2), instant(rs, 3),
+                        instant(rs, 4))) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new LedgerException(e);
+        }
+    }
+
+    public void saveCoachingState(String providerId, CoachingState state) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement del = c.prepareStatement("DELETE FROM callcoaching_state WHERE provider_id = ?");
+                    PreparedStatement ins = c.prepareStatement("INSERT INTO callcoaching_state (provider_id, enabled, users,"
+                            + " first_enabled_at, read_at) VALUES (?, ?, ?, ?, ?)")) {
+                del.setString(1, providerId);
+                del.executeUpdate();
+                ins.setString(1, providerId);
+                ins.setBoolean(2, state.enabled());
+                ins.setString(3, state.usersJson());
+                setInstant(ins, 4, state.firstEnabledAt());
+                setInstant(ins, 5, state.readAt());
+                ins.executeUpdate();
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new LedgerException(e);
+        }
+    }
+
     /** Rows by an arbitrary condition on the ledger's own columns (used by the operations endpoints). */
     public List<CallRow> where(String condition, Object... params) {
         return select("SELECT " + COLUMNS + " FROM call_ledger WHERE " + condition, params);
@@ -425,7 +469,7 @@ public class Ledger {
                 instant(rs, "call_start"), rs.getString("payload"), rs.getString("original"), rs.getString("source"),
                 rs.getString("recording_uri"), recordingBytes, rs.getInt("attempts"), instant(rs, "next_attempt_at"),
                 rs.getString("claimed_by"), instant(rs, "claimed_at"), instant(rs, "created_at"),
-                instant(rs, "updated_at"));
+                instant(rs, "updated_at"), rs.getString("reason_code"));
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -105,12 +105,68 @@ public class CallsApi {
         return json(exchange, any ? 200 : 409, Map.of("externalId", externalId, "results", out));
     }
 
+    /** GET /calls/failures?state=DEAD: counts by reason code, with one example reason each. */
+    public String failures(@Header("state") String state, Exchange exchange) throws JsonProcessingException {
+        CallState s;
+        try {
+            s = CallState.valueOf(state == null ? "DEAD" : state.toUpperCase());
+        } catch (IllegalArgumentException e) {
+            return json(exchange, 400, Map.of("error", "state must be one of " + List.of(CallState.values())));
+        }
+        Map<String, Map<String, Object>> byCode = new java.util.TreeMap<>();
+        for (CallRow r : ledger.where("state = ? ORDER BY updated_at DESC", s.name())) {
+            Map<String, Object> entry = byCode.computeIfAbsent(r.reasonCode() == null ? "unknown" : r.reasonCode(),
+                    k -> new LinkedHashMap<>(Map.of("count", 0, "example", r.reason() == null ? "" : r.reason(),
+                            "externalIds", new ArrayList<String>())));
+            entry.put("count", (int) entry.get("count") + 1);
+            @SuppressWarnings("unchecked")
+            List<String> ids = (List<String>) entry.get("externalIds");
+            if (ids.size() < 20) {
+                ids.add(r.externalId());
+            }
+        }
+        return json(exchange, 200, Map.of("state", s.name(), "reasons", byCode));
+    }
+
+    /**
+     * POST /calls/retry?userId=005...&from=2026-11-01&to=2026-11-21: every DEAD or SKIPPED call of the user that
+     * started in [from, to) is taken in again, whatever its age. Dates are ISO-8601 dates (UTC) or date-times.
+     */
+    public String retry(@Header("userId") String userId, @Header("from") String from, @Header("to") String to,
+            Exchange exchange) throws IOException, InterruptedException {
+        if (userId == null || from == null || to == null) {
+            return json(exchange, 400, Map.of("error", "userId, from and to are required"));
+        }
+        java.time.Instant start;
+        java.time.Instant end;
+        try {
+            start = instant(from);
+            end = instant(to);
+        } catch (java.time.format.DateTimeParseException e) {
+            return json(exchange, 400, Map.of("error", "from and to are ISO-8601 dates or date-times: " + e.getMessage()));
+        }
+        Map<String, Integer> outcome = new java.util.TreeMap<>();
+        String id15 = userId.length() >= 15 ? userId.substring(0, 15) : userId;
+        for (CallRow r : ledger.where("state IN (?, ?) AND (user_id = ? OR user_id LIKE ?) AND call_start >= ? AND "
+                + "call_start < ?", CallState.DEAD.name(), CallState.SKIPPED.name(), userId, id15 + "%", start, end)) {
+            Optional<CallState> now = intake.retake(r, "retried for user " + userId + " from " + from + " to " + to);
+            outcome.merge(now.map(Enum::name).orElse("unchanged"), 1, Integer::sum);
+        }
+        return json(exchange, 200, Map.of("userId", userId, "from", start.toString(), "to", end.toString(), "calls", outcome));
+    }
+
+    static java.time.Instant instant(String value) {
+        return value.length() == 10 ? java.time.LocalDate.parse(value).atStartOfDay(java.time.ZoneOffset.UTC).toInstant()
+                : java.time.OffsetDateTime.parse(value).toInstant();
+    }
+
     private Map<String, Object> view(CallRow r) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("provider", r.provider());
         m.put("externalId", r.externalId());
         m.put("state", r.state().name());
         m.put("reason", r.reason());
+        m.put("reasonCode", r.reasonCode());
         m.put("voiceCallId", r.voiceCallId());
         m.put("userId", r.userId());
         m.put("callStart", r.callStart() == null ? null : r.callStart().toString());

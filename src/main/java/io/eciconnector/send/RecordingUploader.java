@@ -24,6 +24,7 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.eciconnector.deadletter.DeadLetters;
+import io.eciconnector.ingest.CallCoaching;
 import io.eciconnector.ingest.IngestSettings;
 import io.eciconnector.ledger.CallRow;
 import io.eciconnector.ledger.CallState;
@@ -72,6 +73,9 @@ public class RecordingUploader {
     @Inject
     ObjectMapper mapper;
 
+    @Inject
+    CallCoaching callCoaching;
+
     /** Uploads a crashed replica left in UPLOADING go back to CREATED. */
     public int recoverAbandoned() {
         return ledger.recoverAbandoned(CallState.UPLOADING, CallState.CREATED,
@@ -85,6 +89,10 @@ public class RecordingUploader {
         if (idle) {
             idle = false;
             return false;
+        }
+        CallCoaching.Status status = callCoaching.last();
+        if (status == null || !status.enabled()) {
+            return false; // nothing is uploaded while the provider is disabled
         }
         return ledger.ready(CallState.CREATED).count() > 0;
     }
@@ -207,8 +215,9 @@ public class RecordingUploader {
     }
 
     private void dead(CallRow row, String reason, DeadLetters.ApiError error) {
+        String code = error == null ? "upload-gave-up" : "upload-http-" + error.httpStatus();
         if (ledger.transition(row.provider(), row.externalId(), CallState.UPLOADING, CallState.DEAD, reason,
-                Ledger.fields("claimed_by", null))) {
+                Ledger.fields("claimed_by", null, "reason_code", code))) {
             deadLetters.call("upload", row, reason, error);
             metrics.call("upload", "dead", error == null ? "gave-up" : "http-" + error.httpStatus());
         }

@@ -212,7 +212,7 @@ public class VoiceCallSender {
                 } else if (lower.contains("callcoaching user") || lower.contains("call-coaching user")) {
                     coachingChanged = true;
                     ledger.transition(r.provider(), r.externalId(), CallState.CREATING, CallState.SKIPPED,
-                            "ECI refused: " + msg, Ledger.fields("claimed_by", null));
+                            "ECI refused: " + msg, Ledger.fields("claimed_by", null, "reason_code", "user-not-coached"));
                     metrics.call("create", "skipped", "user-not-coached");
                     summary.merge("skipped", 1, Integer::sum);
                 } else {
@@ -322,7 +322,10 @@ public class VoiceCallSender {
     }
 
     private void dead(CallRow r, CallState from, String reason, DeadLetters.ApiError error) {
-        if (ledger.transition(r.provider(), r.externalId(), from, CallState.DEAD, reason, Ledger.fields("claimed_by", null))) {
+        String code = error == null ? "create-gave-up" : error.httpStatus() != null && error.httpStatus() == 200
+                ? "eci-refused" : "create-http-" + error.httpStatus();
+        if (ledger.transition(r.provider(), r.externalId(), from, CallState.DEAD, reason,
+                Ledger.fields("claimed_by", null, "reason_code", code))) {
             deadLetters.call("create", r, reason, error);
             metrics.call("create", "dead", error != null && error.httpStatus() != null ? "http-" + error.httpStatus()
                     : "gave-up");

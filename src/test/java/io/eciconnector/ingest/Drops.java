@@ -6,7 +6,9 @@ import static io.restassured.RestAssured.given;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,6 +17,7 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.eciconnector.samples.WavWriter;
+import io.eciconnector.vendor.Times;
 import io.restassured.path.json.JsonPath;
 
 /** Writes drops (generic records beside WAV recordings) and reads the sandbox's view of them. */
@@ -26,11 +29,17 @@ final class Drops {
     }
 
     static Map<String, Object> call(String id, int seconds) {
+        return call(id, seconds, START);
+    }
+
+    /** Calls of the tests start an hour ago: within the 7 days the connector takes calls from. */
+    static final Instant START = Instant.now().minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS);
+
+    static Map<String, Object> call(String id, int seconds, Instant start) {
         Map<String, Object> c = new LinkedHashMap<>();
-        Instant start = Instant.parse("2026-11-20T10:00:00Z");
         c.put("externalId", id);
-        c.put("startDateTime", start.toString().replace("Z", ".000Z"));
-        c.put("endDateTime", start.plusSeconds(seconds).toString().replace("Z", ".000Z"));
+        c.put("startDateTime", Times.eci(start));
+        c.put("endDateTime", Times.eci(start.plusSeconds(seconds)));
         c.put("fromPhoneNumber", "+16315122409");
         c.put("toPhoneNumber", "+14155550101");
         c.put("callType", "Inbound");

@@ -196,8 +196,8 @@ class IngestFlowTest {
                         .body(Map.of("calls", List.of(payload))).post("/services/data/v60.0/voicecalls").then()
                         .statusCode(200).body("results[0].isSuccess", org.hamcrest.Matchers.equalTo(true));
             }
-            ledger.insert(CallRow.received("generic", id, CallState.RECONCILE, "test: create outcome unknown",
-                    "0055e000001Ava0AAC", null, Instant.parse("2026-11-20T10:00:00Z"),
+            ledger.insert(CallRow.received("generic", id, CallState.RECONCILE, null, "test: create outcome unknown",
+                    "0055e000001Ava0AAC", null, Drops.START,
                     Drops.MAPPER.writeValueAsString(payload), Drops.MAPPER.writeValueAsString(call(id, 30)),
                     "folder:" + id + ".json", wav.toUri().toString(), Files.size(wav)));
         }

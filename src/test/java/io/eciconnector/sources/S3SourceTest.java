@@ -9,6 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 
@@ -29,10 +33,14 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 @TestProfile(S3SourceProfile.class)
 class S3SourceTest {
 
+    /** Contacts of the test started an hour ago (the connector takes calls of the past 7 days). */
+    static final Instant START = Instant.now().minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS);
+    static final String DAY = DateTimeFormatter.ofPattern("yyyy/MM/dd").withZone(ZoneOffset.UTC).format(START.plusSeconds(10));
+
     static String ctr(String contactId, String agent, String location) {
         return "{\"ContactId\":\"" + contactId + "\",\"Channel\":\"VOICE\",\"InitiationMethod\":\"INBOUND\","
-                + "\"InitiationTimestamp\":\"2026-11-20T10:00:00Z\",\"DisconnectTimestamp\":\"2026-11-20T10:03:00Z\","
-                + "\"Agent\":{\"Username\":\"" + agent + "\",\"ConnectedToAgentTimestamp\":\"2026-11-20T10:00:10Z\"},"
+                + "\"InitiationTimestamp\":\"" + START + "\",\"DisconnectTimestamp\":\"" + START.plusSeconds(180) + "\","
+                + "\"Agent\":{\"Username\":\"" + agent + "\",\"ConnectedToAgentTimestamp\":\"" + START.plusSeconds(10) + "\"},"
                 + "\"CustomerEndpoint\":{\"Address\":\"+16315122409\"},\"SystemEndpoint\":{\"Address\":\"+14155550102\"}"
                 + (location == null ? "" : ",\"Recording\":{\"Location\":\"" + location + "\",\"Status\":\"AVAILABLE\"}")
                 + "}";
@@ -45,7 +53,7 @@ class S3SourceTest {
         Path wav2 = Files.createTempFile("c2", ".wav");
         WavWriter.tone(wav1, 8000, 1, 220.0, 330.0);
         WavWriter.tone(wav2, 8000, 1, 240.0, 360.0);
-        String day = "connect/inst/CallRecordings/2026/11/20/";
+        String day = "connect/inst/CallRecordings/" + DAY + "/";
         String key1 = day + "c1-aaaa_20261120T10:00_UTC.wav";
         String key2 = day + "c2-bbbb_20261120T10:00_UTC.wav";
         s3.putObject(b -> b.bucket(S3ProxyResource.BUCKET).key(key1), RequestBody.fromFile(wav1));
@@ -53,7 +61,7 @@ class S3SourceTest {
         // c1 names its recording (Recording.Location); c2 does not: found by contact id in its day folder
         String lines = ctr("c1-aaaa", "ben.connect", S3ProxyResource.BUCKET + "/" + key1) + "\n"
                 + ctr("c2-bbbb", "ben.connect", null) + "\n";
-        s3.putObject(b -> b.bucket(S3ProxyResource.BUCKET).key("ctr/2026/11/20/firehose-1"), RequestBody.fromString(lines));
+        s3.putObject(b -> b.bucket(S3ProxyResource.BUCKET).key("ctr/" + DAY + "/firehose-1"), RequestBody.fromString(lines));
 
         await().atMost(Duration.ofSeconds(40)).until(() -> List.of("c1-aaaa", "c2-bbbb").stream()
                 .allMatch(id -> "UPLOADED".equals(given().get("/calls/" + id).path("state"))));
@@ -73,7 +81,7 @@ class S3SourceTest {
         }
         List<String> keys = s3.listObjectsV2(b -> b.bucket(S3ProxyResource.BUCKET)).contents().stream()
                 .map(S3Object::key).toList();
-        assertTrue(keys.contains("done/ctr/2026/11/20/firehose-1"), keys.toString());
+        assertTrue(keys.contains("done/ctr/" + DAY + "/firehose-1"), keys.toString());
         assertTrue(keys.contains("done/" + key1) && keys.contains("done/" + key2), keys.toString());
         assertTrue(keys.stream().noneMatch(k -> k.startsWith("ctr/") || k.startsWith("connect/")),
                 "nothing left in the source: " + keys);

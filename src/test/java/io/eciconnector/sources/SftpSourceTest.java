@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -16,6 +17,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 import io.eciconnector.samples.WavWriter;
+import io.eciconnector.vendor.Times;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 
@@ -34,14 +36,16 @@ class SftpSourceTest {
         String sha1 = io.eciconnector.testing.Hashes.sha256(mono);
         String sha2 = io.eciconnector.testing.Hashes.sha256(stereo);
         // SFTP-1 paired by base name; SFTP-2 names its recording in a CSV record
+        Instant start = Instant.now().minus(Duration.ofHours(1));
         Files.writeString(inbox.resolve(".SFTP-1.tmp"), """
-                {"externalId":"SFTP-1","startDateTime":"2026-11-20T10:00:00.000Z","endDateTime":"2026-11-20T10:01:00.000Z",
+                {"externalId":"SFTP-1","startDateTime":"%s","endDateTime":"%s",
                  "fromPhoneNumber":"+14155550101","toPhoneNumber":"+12125550147","callType":"Outbound",
-                 "userEmail":"ava.agent@eci-sandbox.example","recordingDuration":60}""");
+                 "userEmail":"ava.agent@eci-sandbox.example","recordingDuration":60}""".formatted(Times.eci(start),
+                Times.eci(start.plusSeconds(60))));
         Files.move(inbox.resolve(".SFTP-1.tmp"), inbox.resolve("SFTP-1.json"));
         Files.writeString(inbox.resolve("batch.csv"), "externalId,startDateTime,endDateTime,fromPhoneNumber,toPhoneNumber,"
                 + "callType,userEmail,recordingDuration,recording\n"
-                + "SFTP-2,2026-11-20T11:00:00.000Z,2026-11-20T11:02:00.000Z,+16315122409,+14155550103,Inbound,"
+                + "SFTP-2," + Times.eci(start) + "," + Times.eci(start.plusSeconds(120)) + ",+16315122409,+14155550103,Inbound,"
                 + "cleo.agent@eci-sandbox.example,120,SFTP-2.mp3.wav\n");
         await().atMost(Duration.ofSeconds(40)).until(() -> Stream.of("SFTP-1", "SFTP-2")
                 .allMatch(id -> "UPLOADED".equals(given().get("/calls/" + id).path("state"))));
