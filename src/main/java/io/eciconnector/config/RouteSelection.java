@@ -23,6 +23,7 @@ public class RouteSelection {
     private static final Logger LOG = Logger.getLogger(RouteSelection.class);
     static final List<String> SOURCES = List.of("folder", "s3", "sftp");
     static final List<Boolean> ENABLED_BY_DEFAULT = List.of(true, false, false);
+    public static final String EVENTS_ROUTE = "callcoaching-events.yaml";
 
     void beforeConfigure(@Observes BeforeConfigure event) {
         Config config = ConfigProvider.getConfig();
@@ -43,6 +44,8 @@ public class RouteSelection {
             }
             LOG.infof("Source %s: %s", source, enabled ? "on" : "off (eci.ingest." + source + ".enabled=false)");
         }
+        // loaded later, once the org answers (EventSubscription)
+        excluded.add("file:" + dir + "/" + EVENTS_ROUTE);
         event.getMain().configure().withRoutesExcludePattern(String.join(",", excluded));
     }
 }

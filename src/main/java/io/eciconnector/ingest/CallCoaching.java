@@ -69,6 +69,9 @@ public class CallCoaching {
     @Inject
     Event<CoachingChange> changes;
 
+    @Inject
+    EventSubscription subscription;
+
     /** What changed between two readings of the status. */
     public record CoachingChange(Status before, Status after) {
     }
@@ -135,6 +138,7 @@ public class CallCoaching {
                     status.users().size());
             changes.fire(new CoachingChange(previous, status));
         }
+        subscription.orgAnswered();
         return status;
     }
 

@@ -42,14 +42,30 @@ public class SalesforceSetup {
         });
     }
 
+    /** For API requests: logs in on first use, so the connector starts (and reports not ready) while the org is away. */
     @Produces
     @ApplicationScoped
     @Named("salesforce")
     SalesforceComponent salesforce() {
+        return configure(true);
+    }
+
+    /**
+     * For the streaming consumer (platform events), which camel-salesforce only runs with an eager login: created
+     * when routes/callcoaching-events.yaml is loaded, after the org has answered once (see EventSubscription).
+     */
+    @Produces
+    @ApplicationScoped
+    @Named("salesforce-events")
+    SalesforceComponent salesforceEvents() {
+        return configure(false);
+    }
+
+    private SalesforceComponent configure(boolean lazyLogin) {
         SalesforceComponent sf = new SalesforceComponent();
         sf.setLoginUrl(loginUrl());
         sf.setClientId(settings.clientId());
-        sf.setLazyLogin(true);
+        sf.setLazyLogin(lazyLogin);
         SalesforceEndpointConfig config = new SalesforceEndpointConfig();
         config.setApiVersion(settings.apiVersion());
         sf.setConfig(config);

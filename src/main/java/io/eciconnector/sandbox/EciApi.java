@@ -582,6 +582,7 @@ final class EciApi {
                 }
                 if (json.has("IsActive")) {
                     org().setProviderActive(id, json.get("IsActive").asBoolean());
+                    sandbox.publishConfigChange("PROVIDER");
                 }
                 ex.noContent();
             }

@@ -62,5 +62,34 @@ public class Sandbox {
     public void reset() {
         state.reset();
         faults.clear();
+        if (bayeux != null) {
+            bayeux.reset();
+        }
+    }
+
+    private Bayeux bayeux;
+
+    synchronized Bayeux bayeux(com.fasterxml.jackson.databind.ObjectMapper mapper, io.vertx.core.Vertx vertx) {
+        if (bayeux == null) {
+            bayeux = new Bayeux(mapper, vertx);
+        }
+        return bayeux;
+    }
+
+    /**
+     * Publishes the configuration-change platform event on both spellings' channels: CallCoachConfigModifyEvent
+     * (the object reference) and CallCoachConfigModEvent (the seed).
+     */
+    public void publishConfigChange(String changeType) {
+        if (bayeux == null) {
+            return;
+        }
+        java.util.Map<String, Object> payload = new java.util.LinkedHashMap<>();
+        payload.put("ChangeType", changeType);
+        payload.put("OrganizationId", config.orgId());
+        payload.put("EventUuid", java.util.UUID.randomUUID().toString());
+        payload.put("CreatedDate", SandboxState.sfDate(java.time.Instant.now()));
+        bayeux.publish("/event/CallCoachConfigModifyEvent", payload);
+        bayeux.publish("/event/CallCoachConfigModEvent", payload);
     }
 }

@@ -71,7 +71,10 @@ final class SandboxControl {
             case "POST /sandbox/faults" -> addFaults(ex, body);
             case "GET /sandbox/callcoaching" -> ex.json(200, callCoaching());
             case "POST /sandbox/callcoaching" -> {
-                setCallCoaching(require(body));
+                JsonNode b = require(body);
+                setCallCoaching(b);
+                // the org announces configuration changes with a platform event
+                sandbox.publishConfigChange(b.has("users") ? "USER" : b.has("providers") ? "PROVIDER" : "FEATURE");
                 ex.json(200, callCoaching());
             }
             case "GET /sandbox/users" -> ex.json(200, users());

@@ -59,6 +59,7 @@ public class SandboxRoutes {
         telephony = new TelephonyApi(sandbox, mapper);
         control = new SandboxControl(sandbox, mapper);
         router.route("/services/*").order(-100).handler(this::handle);
+        router.route("/cometd/*").order(-100).handler(this::handle);
         router.route("/telephony/v1/*").order(-100).handler(this::handle);
         router.route("/sandbox").order(-100).handler(this::handle);
         router.route("/sandbox/*").order(-100).handler(this::handle);
@@ -78,6 +79,9 @@ public class SandboxRoutes {
         }
         if (path.equals("/services/data") || path.equals("/services/data/")) {
             return "versions";
+        }
+        if (path.matches("/cometd/\\d+\\.\\d+(/.*)?")) {
+            return "streaming";
         }
         if (path.equals("/telephony/v1/voiceCalls/messages") && method == HttpMethod.POST) {
             return "telephony.messages.bulk";
@@ -196,7 +200,9 @@ public class SandboxRoutes {
 
     private void route(SandboxExchange ex, String path) {
         try {
-            if (path.startsWith("/services/oauth2")) {
+            if (ex.endpoint.equals("streaming")) {
+                sandbox.bayeux(mapper, vertx).handle(ex);
+            } else if (path.startsWith("/services/oauth2")) {
                 eci.oauth(ex, path);
             } else if (path.startsWith("/services/data")) {
                 eci.data(ex, path);

@@ -78,6 +78,14 @@ public class SandboxState {
         }
     }
 
+    /** Salesforce's datetime form in API answers: 2026-11-21T06:58:37.464+0000. */
+    static final java.time.format.DateTimeFormatter SF_DATE = java.time.format.DateTimeFormatter
+            .ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSxx").withZone(java.time.ZoneOffset.UTC);
+
+    public static String sfDate(Instant t) {
+        return t == null ? null : SF_DATE.format(t);
+    }
+
     private final SandboxConfig config;
     private final SalesforceIds ids = new SalesforceIds("Sbx");
     private final Map<String, Instant> tokens = new ConcurrentHashMap<>();

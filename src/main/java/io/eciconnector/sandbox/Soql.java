@@ -181,7 +181,7 @@ final class Soql {
                     r.put("CallEndDateTime", c.fields.path("endDateTime").asText(null));
                     r.put("CallDurationInSeconds", c.fields.path("recordingDuration").asLong());
                     r.put("OwnerId", c.fields.path("ownerId").asText(null));
-                    r.put("CreatedDate", c.created.toString());
+                    r.put("CreatedDate", SandboxState.sfDate(c.created));
                     out.add(r);
                 }
             }
@@ -192,7 +192,7 @@ final class Soql {
                     r.put("ProviderName", p.name());
                     r.put("ProviderDescription", p.description());
                     r.put("IsActive", p.active());
-                    r.put("CreatedDate", p.created().toString());
+                    r.put("CreatedDate", SandboxState.sfDate(p.created()));
                     out.add(r);
                 }
             }
