@@ -31,6 +31,7 @@ import io.eciconnector.ledger.CallState;
 import io.eciconnector.ledger.Ledger;
 import io.eciconnector.ops.FlowMetrics;
 import io.eciconnector.recording.RecordingStore;
+import io.eciconnector.salesforce.ApiBudget;
 import io.eciconnector.salesforce.ApiResponse;
 import io.eciconnector.salesforce.SalesforceApi;
 import io.eciconnector.salesforce.SalesforceSettings;
@@ -76,6 +77,9 @@ public class RecordingUploader {
     @Inject
     CallCoaching callCoaching;
 
+    @Inject
+    ApiBudget budget;
+
     /** Uploads a crashed replica left in UPLOADING go back to CREATED. */
     public int recoverAbandoned() {
         return ledger.recoverAbandoned(CallState.UPLOADING, CallState.CREATED,
@@ -94,6 +98,9 @@ public class RecordingUploader {
         if (status == null || !status.enabled()) {
             return false; // nothing is uploaded while the provider is disabled
         }
+        if (budget.mode() == ApiBudget.Mode.PAUSED) {
+            return false; // nor while the org's API allocation is (nearly) used up
+        }
         return ledger.ready(CallState.CREATED).count() > 0;
     }
 
@@ -102,8 +109,9 @@ public class RecordingUploader {
      * a time. A claim is one transaction, so bigger claims mean fewer commits.
      */
     public List<CallRow> claim() {
-        List<CallRow> rows = ledger.claim(CallState.CREATED, CallState.UPLOADING,
-                Math.max(1, settings.upload().concurrency()) * 4);
+        // slow (the org's allocation running low): one at a time
+        int size = budget.mode() == ApiBudget.Mode.SLOW ? 1 : Math.max(1, settings.upload().concurrency()) * 4;
+        List<CallRow> rows = ledger.claim(CallState.CREATED, CallState.UPLOADING, size);
         idle = rows.isEmpty();
         return rows;
     }
@@ -137,6 +145,11 @@ public class RecordingUploader {
                     Ledger.fields("claimed_by", null, "next_attempt_at", null));
             metrics.call("upload", "uploaded", "");
             return "uploaded";
+        }
+        if (response.status() == 403 && response.body() != null && response.body().contains("REQUEST_LIMIT_EXCEEDED")) {
+            budget.limitExceeded();
+            return retry(row, "the org's daily API allocation is used up (403 REQUEST_LIMIT_EXCEEDED)", Optional.empty(),
+                    "limit");
         }
         if (response.retryable() || response.status() == 401 || response.status() == 403) {
             return retry(row, "upload refused: " + response.describe(), response.retryAfterDuration(),
@@ -202,7 +215,7 @@ public class RecordingUploader {
 
     private String retry(CallRow row, String reason, Optional<Duration> retryAfter, String cause) {
         metrics.retry("upload", cause);
-        if (row.attempts() >= settings.upload().maxAttempts()) {
+        if (row.attempts() >= settings.upload().maxAttempts() && !"limit".equals(cause)) {
             dead(row, reason + " (gave up after " + row.attempts() + " attempts)", null);
             return "dead";
         }

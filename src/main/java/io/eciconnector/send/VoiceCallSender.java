@@ -29,6 +29,7 @@ import io.eciconnector.ledger.CallRow;
 import io.eciconnector.ledger.CallState;
 import io.eciconnector.ledger.Ledger;
 import io.eciconnector.ops.FlowMetrics;
+import io.eciconnector.salesforce.ApiBudget;
 import io.eciconnector.salesforce.ApiResponse;
 import io.eciconnector.salesforce.SalesforceApi;
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -70,6 +71,9 @@ public class VoiceCallSender {
     @Inject
     ObjectMapper mapper;
 
+    @Inject
+    ApiBudget budget;
+
     /** Set when a claim came back empty (another replica was faster): ends this cycle's loop. */
     private volatile boolean idle;
 
@@ -87,6 +91,10 @@ public class VoiceCallSender {
         if (status == null || !status.enabled()) {
             return false;
         }
+        ApiBudget.Mode mode = budget.mode();
+        if (mode == ApiBudget.Mode.PAUSED) {
+            return false;
+        }
         Ledger.Ready ready = ledger.ready(CallState.CHECKED);
         if (ready.count() == 0) {
             return false;
@@ -98,6 +106,10 @@ public class VoiceCallSender {
         Duration waited = Duration.between(ready.oldest(), now);
         boolean quiet = Duration.between(ready.newest(), now).compareTo(QUIET) >= 0;
         Duration maxWait = settings.create().maxWait();
+        if (mode == ApiBudget.Mode.SLOW) {
+            // the org's allocation is running low: full batches only, or a partial one after 10 x max-wait
+            return waited.compareTo(maxWait.multipliedBy(10)) >= 0;
+        }
         return waited.compareTo(maxWait) >= 0 && (quiet || waited.compareTo(maxWait.multipliedBy(3)) >= 0);
     }
 
@@ -148,7 +160,14 @@ public class VoiceCallSender {
         if (response.ok()) {
             return results(batch, response, summary);
         }
-        if (response.retryable() || response.status() == 401 || isLimit(response)) {
+        if (isLimit(response)) {
+            budget.limitExceeded();
+            retryAll(batch, "the org's daily API allocation is used up (403 REQUEST_LIMIT_EXCEEDED)", Optional.empty(),
+                    "limit");
+            summary.put("retry", batch.size());
+            return summary;
+        }
+        if (response.retryable() || response.status() == 401) {
             retryAll(batch, "create request refused: " + response.describe(), response.retryAfterDuration(),
                     String.valueOf(response.status()));
             summary.put("retry", batch.size());
@@ -311,7 +330,7 @@ public class VoiceCallSender {
     }
 
     private void retry(CallRow r, String reason, Optional<Duration> retryAfter, String cause) {
-        if (r.attempts() >= settings.create().maxAttempts() && !"disabled".equals(cause)) {
+        if (r.attempts() >= settings.create().maxAttempts() && !"disabled".equals(cause) && !"limit".equals(cause)) {
             dead(r, CallState.CREATING, reason + " (gave up after " + r.attempts() + " attempts)", null);
             return;
         }

@@ -108,7 +108,7 @@ class LedgerTest {
     static CallRow row(String id, CallState state) {
         return CallRow.received("generic", id, state, state == CallState.CHECKED ? null : "test", state == CallState.CHECKED ? null : "why", "0055e000001Ava0AAC",
                 null, Instant.parse("2026-11-20T10:00:00Z"), "{\"externalId\":\"" + id + "\"}", "{}", "folder:x.json",
-                "file:///tmp/" + id + ".wav", 1234L);
+                "file:///recordings/" + id + ".wav", 1234L);
     }
 
     @ParameterizedTest
