@@ -59,10 +59,36 @@ public class SalesforceApi {
 
     private String login(String expired) throws LoginException {
         try {
-            return session().login(expired);
+            String token = session().login(expired);
+            lastLoginOk = java.time.Instant.now();
+            lastLoginError = null;
+            return token;
         } catch (SalesforceException | RuntimeException e) {
+            lastLoginFailure = java.time.Instant.now();
+            lastLoginError = e.getMessage();
             throw new LoginException("Salesforce login failed: " + e.getMessage(), e);
         }
+    }
+
+    private volatile java.time.Instant lastLoginOk;
+    private volatile java.time.Instant lastLoginFailure;
+    private volatile String lastLoginError;
+
+    /** Whether the last login worked (null: none tried yet). */
+    public Boolean loginWorks() {
+        if (lastLoginOk == null && lastLoginFailure == null) {
+            return null;
+        }
+        return lastLoginFailure == null || (lastLoginOk != null && lastLoginOk.isAfter(lastLoginFailure));
+    }
+
+    public String lastLoginError() {
+        return lastLoginError;
+    }
+
+    /** Logs in again now (the readiness check's retry after a failure). */
+    public void relogin() throws LoginException {
+        login(session().getAccessToken());
     }
 
     /** The instance URL of the logged-in session. */
