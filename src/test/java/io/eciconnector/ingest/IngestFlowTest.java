@@ -175,6 +175,7 @@ class IngestFlowTest {
     void unknownOutcomesAreReconciledBeforeAnyResend() throws Exception {
         // the crash window: two create requests sent, no answer recorded; the org has the first call only
         String providerId = provider.providerId();
+        int queries = requests("query");
         Path inbox = Path.of(FlowProfile.INBOX).resolveSibling("recon");
         Files.createDirectories(inbox);
         for (String id : List.of("RECON-APPLIED", "RECON-LOST")) {
@@ -202,7 +203,6 @@ class IngestFlowTest {
                     "folder:" + id + ".json", wav.toUri().toString(), Files.size(wav)));
         }
         String appliedId = (String) voiceCalls("RECON-APPLIED").get(0).get("id");
-        int queries = requests("query");
         await().atMost(WAIT).until(() -> "UPLOADED".equals(state("RECON-APPLIED")) && "UPLOADED".equals(state("RECON-LOST")));
         assertEquals(1, voiceCalls("RECON-APPLIED").size(), "found by VendorCallKey, not created again");
         assertEquals(appliedId, ledger.find("generic", "RECON-APPLIED").orElseThrow().voiceCallId());

@@ -11,6 +11,7 @@ import java.util.Map;
 import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
 import org.junit.jupiter.api.Test;
 
 import io.eciconnector.salesforce.SalesforceApi;
@@ -23,6 +24,7 @@ import io.restassured.http.ContentType;
 class ReadinessTest extends SandboxTestSupport {
 
     @Inject
+    @Readiness
     SalesforceReadiness readiness;
 
     @Inject
