@@ -32,6 +32,7 @@ public class Checks {
     @Inject
     IngestSettings settings;
 
+
     @Inject
     ObjectMapper mapper;
 

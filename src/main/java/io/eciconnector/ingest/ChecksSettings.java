@@ -24,4 +24,11 @@ public interface ChecksSettings {
     /** Calls that started longer ago than this are skipped (the Voice Connector's 7-day backfill on enable). */
     @WithDefault("7D")
     Duration maxAge();
+
+    /** A record whose recording is not there yet waits this long (looked for again every recording-recheck). */
+    @WithDefault("15M")
+    Duration recordingGrace();
+
+    @WithDefault("30S")
+    Duration recordingRecheck();
 }

@@ -3,6 +3,7 @@ package io.eciconnector.ingest;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
@@ -76,6 +77,9 @@ public class Intake {
     @Inject
     UserMatcher users;
 
+    @Inject
+    ChecksSettings checkSettings;
+
     /** Where a drop came from and where its recordings go. */
     record Drop(String vendor, String source, String recordName, URI recordingsAt, String archiveArea, boolean singleCall) {
     }
@@ -148,6 +152,9 @@ public class Intake {
             return null;
         }
         Verdict v = checks.check(call, recording, status, providerId, false);
+        if ("recording-missing".equals(v.code())) {
+            return waitForRecording(drop, m, call, existing);
+        }
         URI where = recording.map(RecordingInfo::uri).orElse(null);
         if (where != null && drop.archiveArea() != null) {
             where = recordings.archive(where, drop.archiveArea());
@@ -220,6 +227,111 @@ public class Intake {
         }
         afterStore(fresh, v.code(), v.reason());
         return Optional.of(v.state());
+    }
+
+    /** A call taken in before its recording: WAITING, looked for again every recording-recheck until the grace ends. */
+    private CallState waitForRecording(Drop drop, MappedCall m, CanonicalCall call, Optional<CallRow> existing) {
+        Instant firstSeen = existing.map(CallRow::createdAt).orElse(Instant.now());
+        Instant until = firstSeen.plus(checkSettings.recordingGrace());
+        CallRow row = CallRow.received(drop.vendor(), call.externalId(), CallState.WAITING, "recording-waiting",
+                "waiting for the recording until " + until + " (" + lookedFor(drop, call) + ")", call.userId(),
+                call.userEmail(), call.start(), null, m.original(), drop.source(), Search.of(drop, call).toString(),
+                null);
+        boolean stored = existing.isPresent() ? ledger.reopen(row, "taken in again") : ledger.insert(row);
+        if (stored) {
+            ledger.transition(row.provider(), row.externalId(), CallState.WAITING, CallState.WAITING, null,
+                    Ledger.fields("next_attempt_at", Instant.now().plus(checkSettings.recordingRecheck())));
+            metrics.call("ingest", "waiting", "recording-waiting");
+            return CallState.WAITING;
+        }
+        return null;
+    }
+
+    private static String lookedFor(Drop drop, CanonicalCall call) {
+        return call.recording() != null ? "looked for " + call.recording()
+                : "looked for " + call.externalId() + ".wav/.mp3/.flac or " + call.externalId() + "_* in " + drop.recordingsAt();
+    }
+
+    /**
+     * Looks again for the recordings of WAITING calls that are due (create-voicecalls calls this each cycle): found,
+     * the call is checked and goes on; still missing after eci.checks.recording-grace, it is dead-lettered.
+     */
+    public int recheckWaiting() throws IOException, InterruptedException {
+        int moved = 0;
+        for (CallRow r : ledger.where("state = ? AND (next_attempt_at IS NULL OR next_attempt_at <= ?)",
+                CallState.WAITING.name(), Instant.now())) {
+            Search search = Search.parse(r.recordingUri());
+            List<MappedCall> calls;
+            try {
+                calls = vendors.get(r.provider()).read(r.original().getBytes(StandardCharsets.UTF_8), r.externalId());
+            } catch (VendorMapper.RecordException e) {
+                continue;
+            }
+            Drop drop = new Drop(r.provider(), r.source(), search.recordName(), search.at(), search.area(), search.single());
+            CanonicalCall call = users.match(calls.get(0).call());
+            Optional<RecordingInfo> recording = locate(drop, call);
+            if (recording.isPresent()) {
+                Verdict v = checks.check(call, recording, callCoaching.current(), provider.providerId(), true);
+                URI where = recording.get().uri();
+                if (drop.archiveArea() != null) {
+                    where = recordings.archive(where, drop.archiveArea());
+                }
+                CallRow fresh = CallRow.received(r.provider(), r.externalId(), v.state(), v.code(), v.reason(),
+                        v.userId() != null ? v.userId() : call.userId(), call.userEmail(), call.start(),
+                        v.payload() == null ? null : v.payload().toString(), r.original(), r.source(), where.toString(),
+                        recording.get().bytes());
+                if (ledger.reopen(fresh, "the recording arrived")) {
+                    afterStore(fresh, v.code(), v.reason());
+                    moved++;
+                }
+            } else if (r.createdAt().plus(checkSettings.recordingGrace()).isBefore(Instant.now())) {
+                java.time.Duration grace = checkSettings.recordingGrace();
+                String reason = "no recording found for call " + r.externalId() + " within "
+                        + (grace.toMinutes() > 0 ? grace.toMinutes() + " min" : grace.toSeconds() + " s") + " ("
+                        + lookedFor(drop, call) + ")";
+                if (ledger.transition(r.provider(), r.externalId(), CallState.WAITING, CallState.DEAD, reason,
+                        Ledger.fields("reason_code", "recording-missing", "next_attempt_at", null))) {
+                    deadLetters.call("ingest", ledger.find(r.provider(), r.externalId()).orElse(r), reason, null);
+                    metrics.call("ingest", "dead", "recording-missing");
+                    moved++;
+                }
+            } else {
+                ledger.transition(r.provider(), r.externalId(), CallState.WAITING, CallState.WAITING, null,
+                        Ledger.fields("next_attempt_at", Instant.now().plus(checkSettings.recordingRecheck())));
+            }
+        }
+        return moved;
+    }
+
+    /** Where a waiting call's recording is looked for, kept in its ledger row while it waits. */
+    record Search(URI at, String area, String recordName, boolean single) {
+
+        static Search of(Drop drop, CanonicalCall call) {
+            return new Search(drop.recordingsAt(), drop.archiveArea(), drop.recordName(), drop.singleCall());
+        }
+
+        @Override
+        public String toString() {
+            return "search:?at=" + enc(at == null ? "" : at.toString()) + "&area=" + enc(area == null ? "" : area)
+                    + "&record=" + enc(recordName == null ? "" : recordName) + "&single=" + single;
+        }
+
+        static Search parse(String value) {
+            Map<String, String> p = new LinkedHashMap<>();
+            for (String pair : value.substring(value.indexOf('?') + 1).split("&")) {
+                int eq = pair.indexOf('=');
+                p.put(pair.substring(0, eq), java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+            String at = p.getOrDefault("at", "");
+            String area = p.getOrDefault("area", "");
+            String record = p.getOrDefault("record", "");
+            return new Search(at.isEmpty() ? null : URI.create(at), area.isEmpty() ? null : area,
+                    record.isEmpty() ? null : record, Boolean.parseBoolean(p.get("single")));
+        }
+
+        private static String enc(String s) {
+            return java.net.URLEncoder.encode(s, StandardCharsets.UTF_8);
+        }
     }
 
     /**

@@ -2,6 +2,8 @@ package io.eciconnector.ledger;
 
 /** Where a call stands. Terminal: UPLOADED, SKIPPED, DEAD (the last two can be retried or replayed). */
 public enum CallState {
+    /** Taken in before its recording arrived: looked for again until eci.checks.recording-grace has passed. */
+    WAITING,
     /** Taken in, passed every check, waiting for its create request. */
     CHECKED,
     /** Claimed by a create request in flight. */
@@ -19,7 +21,8 @@ public enum CallState {
     /** Failed for good, with the reason; its dead letter holds the original. */
     DEAD;
 
+    /** Taken in again by a new drop, a replay or a retry: skipped, dead, or still waiting for its recording. */
     public boolean reopenable() {
-        return this == SKIPPED || this == DEAD;
+        return this == SKIPPED || this == DEAD || this == WAITING;
     }
 }

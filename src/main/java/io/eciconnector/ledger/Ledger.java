@@ -222,7 +222,7 @@ public class Ledger {
      * other state (in flight or done: never sent twice).
      */
     public boolean reopen(CallRow r, String why) {
-        return update(r.provider(), r.externalId(), List.of(CallState.SKIPPED, CallState.DEAD), r.state(),
+        return update(r.provider(), r.externalId(), List.of(CallState.SKIPPED, CallState.DEAD, CallState.WAITING), r.state(),
                 why + (r.reason() == null ? "" : ": " + r.reason()), fields("reason_code", r.reasonCode(), "payload",
                         r.payload(), "original",
                         r.original(), "user_id", r.userId(), "user_email", r.userEmail(), "call_start", r.callStart(),

@@ -48,6 +48,9 @@ public class FlowProfile implements QuarkusTestProfile {
         m.put("eci.upload.poll-ms", "200");
         m.put("eci.callcoaching.refresh-interval", "1S");
         m.put("eci.checks.excluded-numbers", "+19995550000,+19995550001");
+        m.put("eci.checks.recording-grace", "3S");
+        m.put("eci.checks.recording-recheck", "500MS");
+        m.put("eci.waiting.poll-ms", "500");
         m.put("eci.users.match-field.aircall", "Aircall_User_Identifier__c");
         m.put("eci.users.match-field.amazon-connect", "Amazon_Connect_Username__c");
         return m;

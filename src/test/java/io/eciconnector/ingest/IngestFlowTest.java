@@ -58,8 +58,8 @@ class IngestFlowTest {
         given().contentType(ContentType.JSON).body(Map.of("enabled", true)).post("/sandbox/callcoaching");
         await().atMost(Duration.ofSeconds(60)).until(() -> {
             Map<CallState, Long> c = ledger.counts();
-            return Stream.of(CallState.CHECKED, CallState.CREATING, CallState.RECONCILE, CallState.CREATED,
-                    CallState.UPLOADING).allMatch(s -> c.get(s) == 0);
+            return Stream.of(CallState.WAITING, CallState.CHECKED, CallState.CREATING, CallState.RECONCILE,
+                    CallState.CREATED, CallState.UPLOADING).allMatch(s -> c.get(s) == 0);
         });
     }
 
@@ -255,6 +255,21 @@ class IngestFlowTest {
         assertEquals(creates, requests("eci.voicecalls"), "no API request for calls that fail the checks");
         assertEquals(0, voiceCalls("CHK-").size());
         Files.deleteIfExists(archived("CHK-TOO-LARGE.wav"));
+    }
+
+    @Test
+    void aRecordThatArrivesBeforeItsRecordingWaitsForIt() throws Exception {
+        Path inbox = Path.of(FlowProfile.INBOX);
+        Map<String, Object> c = call("LATE-AUDIO", 45);
+        Drops.MAPPER.writeValue(inbox.resolve("LATE-AUDIO.json").toFile(), c);
+        await().atMost(WAIT).until(() -> "WAITING".equals(state("LATE-AUDIO")));
+        Thread.sleep(1000);
+        WavWriter.tone(inbox.resolve("LATE-AUDIO.wav"), 8000, 0.3, 262.0);
+        await().atMost(WAIT).until(() -> "UPLOADED".equals(state("LATE-AUDIO")));
+        assertEquals(1, voiceCalls("LATE-AUDIO").size());
+        List<String> states = ledger.history("generic", "LATE-AUDIO").stream().map(h -> h.state().name()).toList();
+        assertTrue(states.indexOf("WAITING") < states.indexOf("CHECKED"), states.toString());
+        assertFalse(Files.exists(inbox.resolve("LATE-AUDIO.wav")), "the late recording went to the done area too");
     }
 
     @Test
