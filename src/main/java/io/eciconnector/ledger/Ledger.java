@@ -85,6 +85,28 @@ public class Ledger {
         }
     }
 
+    /** Work done in one transaction. */
+    interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    /** Runs the work in one transaction: committed when it returns, rolled back when it throws. */
+    private <T> T inTransaction(Work<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new LedgerException(e);
+        }
+    }
+
     /** This JVM's claim name. */
     public String instance() {
         return instance;
@@ -171,49 +193,42 @@ public class Ledger {
 
     /** Stores a new call; false (and nothing written) when the ledger already has it. */
     public boolean insert(CallRow r) {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO call_ledger (" + COLUMNS
-                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                int i = 1;
-                ps.setString(i++, r.provider());
-                ps.setString(i++, r.externalId());
-                ps.setString(i++, r.state().name());
-                ps.setString(i++, trim(r.reason()));
-                ps.setString(i++, r.voiceCallId());
-                ps.setString(i++, r.uploadUrl());
-                ps.setString(i++, r.userId());
-                ps.setString(i++, r.userEmail());
-                setInstant(ps, i++, r.callStart());
-                ps.setString(i++, r.payload());
-                ps.setString(i++, r.original());
-                ps.setString(i++, r.source());
-                ps.setString(i++, r.recordingUri());
-                if (r.recordingBytes() == null) {
-                    ps.setNull(i++, Types.BIGINT);
-                } else {
-                    ps.setLong(i++, r.recordingBytes());
+        try {
+            return inTransaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO call_ledger (" + COLUMNS
+                        + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    int i = 1;
+                    ps.setString(i++, r.provider());
+                    ps.setString(i++, r.externalId());
+                    ps.setString(i++, r.state().name());
+                    ps.setString(i++, trim(r.reason()));
+                    ps.setString(i++, r.voiceCallId());
+                    ps.setString(i++, r.uploadUrl());
+                    ps.setString(i++, r.userId());
+                    ps.setString(i++, r.userEmail());
+                    setInstant(ps, i++, r.callStart());
+                    ps.setString(i++, r.payload());
+                    ps.setString(i++, r.original());
+                    ps.setString(i++, r.source());
+                    ps.setString(i++, r.recordingUri());
+                    setObject(ps, i++, r.recordingBytes());
+                    ps.setInt(i++, r.attempts());
+                    setInstant(ps, i++, r.nextAttemptAt());
+                    ps.setString(i++, null);
+                    setInstant(ps, i++, null);
+                    setInstant(ps, i++, r.createdAt());
+                    setInstant(ps, i++, r.updatedAt());
+                    ps.setString(i, r.reasonCode());
+                    ps.executeUpdate();
+                    history(c, r.provider(), r.externalId(), r.state(), r.reason());
+                    return true;
                 }
-                ps.setInt(i++, r.attempts());
-                setInstant(ps, i++, r.nextAttemptAt());
-                ps.setString(i++, null);
-                setInstant(ps, i++, null);
-                setInstant(ps, i++, r.createdAt());
-                setInstant(ps, i++, r.updatedAt());
-                ps.setString(i, r.reasonCode());
-                ps.executeUpdate();
-                history(c, r.provider(), r.externalId(), r.state(), r.reason());
-                c.commit();
-                return true;
-            } catch (SQLException e) {
-                c.rollback();
-                if (isDuplicateKey(e)) {
-                    return false;
-                }
-                throw e;
+            });
+        } catch (LedgerException e) {
+            if (e.getCause() instanceof SQLException sql && isDuplicateKey(sql)) {
+                return false;
             }
-        } catch (SQLException e) {
-            throw new LedgerException(e);
+            throw e;
         }
     }
 
@@ -279,23 +294,14 @@ public class Ledger {
             if (changes.isEmpty()) {
                 return done;
             }
-            try (Connection c = dataSource.getConnection()) {
-                c.setAutoCommit(false);
-                try {
-                    for (int i = 0; i < changes.size(); i++) {
-                        Object[] ch = changes.get(i);
-                        done[i] = update(c, (String) ch[0], (String) ch[1], List.of((CallState) ch[2]),
-                                (CallState) ch[3], (String) ch[4], (Map<String, Object>) ch[5]);
-                    }
-                    c.commit();
-                } catch (SQLException e) {
-                    c.rollback();
-                    throw e;
+            return inTransaction(c -> {
+                for (int i = 0; i < changes.size(); i++) {
+                    Object[] ch = changes.get(i);
+                    done[i] = update(c, (String) ch[0], (String) ch[1], List.of((CallState) ch[2]), (CallState) ch[3],
+                            (String) ch[4], (Map<String, Object>) ch[5]);
                 }
-            } catch (SQLException e) {
-                throw new LedgerException(e);
-            }
-            return done;
+                return done;
+            });
         }
     }
 
@@ -330,19 +336,7 @@ public class Ledger {
 
     private boolean update(String provider, String externalId, Collection<CallState> from, CallState to,
             String reason, Map<String, Object> fields) {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                boolean changed = update(c, provider, externalId, from, to, reason, fields);
-                c.commit();
-                return changed;
-            } catch (SQLException e) {
-                c.rollback();
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw new LedgerException(e);
-        }
+        return inTransaction(c -> update(c, provider, externalId, from, to, reason, fields));
     }
 
     /** One conditional update (and its history entry) on an open transaction. */
@@ -415,8 +409,7 @@ public class Ledger {
     }
 
     public void saveCoachingState(String providerId, CoachingState state) {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
+        inTransaction(c -> {
             try (PreparedStatement del = c.prepareStatement("DELETE FROM callcoaching_state WHERE provider_id = ?");
                     PreparedStatement ins = c.prepareStatement("INSERT INTO callcoaching_state (provider_id, enabled, users,"
                             + " first_enabled_at, read_at) VALUES (?, ?, ?, ?, ?)")) {
@@ -427,15 +420,9 @@ public class Ledger {
                 ins.setString(3, state.usersJson());
                 setInstant(ins, 4, state.firstEnabledAt());
                 setInstant(ins, 5, state.readAt());
-                ins.executeUpdate();
-                c.commit();
-            } catch (SQLException e) {
-                c.rollback();
-                throw e;
+                return ins.executeUpdate();
             }
-        } catch (SQLException e) {
-            throw new LedgerException(e);
-        }
+        });
     }
 
     /** Rows by an arbitrary condition on the ledger's own columns (used by the operations endpoints). */
