@@ -1,0 +1,128 @@
+package io.eciconnector.k8s;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.utils.Serialization;
+
+/** k8s/ parsed into typed Kubernetes objects, and checked against the application's own configuration. */
+class ManifestsTest {
+
+    static final Path K8S = Path.of("k8s");
+
+    static <T> T load(String file, Class<T> type) throws IOException {
+        try (InputStream in = Files.newInputStream(K8S.resolve(file))) {
+            return Serialization.unmarshal(in, type);
+        }
+    }
+
+    static Properties defaults() throws IOException {
+        Properties p = new Properties();
+        try (InputStream in = Files.newInputStream(Path.of("src/main/resources/application.properties"))) {
+            p.load(in);
+        }
+        return p;
+    }
+
+    static Container container() throws IOException {
+        Deployment d = load("deployment.yaml", Deployment.class);
+        assertEquals(1, d.getSpec().getTemplate().getSpec().getContainers().size());
+        return d.getSpec().getTemplate().getSpec().getContainers().get(0);
+    }
+
+    static String env(Container c, String name) {
+        return c.getEnv().stream().filter(e -> e.getName().equals(name)).map(EnvVar::getValue).findFirst()
+                .orElseThrow(() -> new AssertionError("no env " + name));
+    }
+
+    static VolumeMount mountAt(Container c, String path) {
+        return c.getVolumeMounts().stream().filter(m -> path.startsWith(m.getMountPath() + "/") || path.equals(m.getMountPath()))
+                .findFirst().orElseThrow(() -> new AssertionError("nothing mounted at " + path));
+    }
+
+    @Test
+    void portsAndProbesMatchTheApplication() throws IOException {
+        Container c = container();
+        Map<String, Integer> ports = c.getPorts().stream()
+                .collect(Collectors.toMap(p -> p.getName(), p -> p.getContainerPort()));
+        assertEquals(Integer.valueOf(defaults().getProperty("quarkus.http.port")), ports.get("http"));
+        assertEquals(9876, ports.get("management"), "observability-services' management port");
+        for (Probe probe : List.of(c.getLivenessProbe(), c.getReadinessProbe(), c.getStartupProbe())) {
+            assertEquals("management", probe.getHttpGet().getPort().getStrVal());
+            assertTrue(probe.getHttpGet().getPath().startsWith("/observe/health/"), probe.getHttpGet().getPath());
+        }
+        assertEquals("/observe/health/ready", c.getReadinessProbe().getHttpGet().getPath());
+        Service http = load("service.yaml", Service.class);
+        assertEquals("http", http.getSpec().getPorts().get(0).getTargetPort().getStrVal());
+        Service management = load("service-management.yaml", Service.class);
+        assertEquals(9876, management.getSpec().getPorts().get(0).getPort());
+        assertEquals("management", management.getSpec().getPorts().get(0).getTargetPort().getStrVal());
+        GenericKubernetesResource monitor = load("servicemonitor.yaml", GenericKubernetesResource.class);
+        assertEquals("ServiceMonitor", monitor.getKind());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> endpoint = ((List<Map<String, Object>>) ((Map<String, Object>) monitor
+                .getAdditionalProperties().get("spec")).get("endpoints")).get(0);
+        assertEquals("management", endpoint.get("port"));
+        assertEquals("/observe/metrics", endpoint.get("path"));
+    }
+
+    @Test
+    void routesConfigAndSecretsAreMountedWhereTheApplicationReadsThem() throws IOException {
+        Deployment d = load("deployment.yaml", Deployment.class);
+        Container c = container();
+        Map<String, Volume> volumes = d.getSpec().getTemplate().getSpec().getVolumes().stream()
+                .collect(Collectors.toMap(Volume::getName, v -> v));
+        VolumeMount routes = mountAt(c, env(c, "ECI_ROUTES_DIR"));
+        assertEquals("eci-connector-routes", volumes.get(routes.getName()).getConfigMap().getName());
+        VolumeMount config = mountAt(c, env(c, "ECI_CONFIG_FILE"));
+        assertEquals("eci-connector-config", volumes.get(config.getName()).getConfigMap().getName());
+        for (EnvVar e : c.getEnv()) {
+            if (e.getName().endsWith("_FILE") && !e.getName().equals("ECI_CONFIG_FILE")) {
+                VolumeMount m = mountAt(c, e.getValue());
+                assertNotNull(volumes.get(m.getName()).getSecret(), e.getName() + " must come from a Secret");
+                assertTrue(m.getReadOnly(), m.getName() + " read-only");
+            }
+        }
+        assertEquals(1, d.getSpec().getReplicas(), "one replica until the pollers elect a leader");
+        assertNotNull(c.getResources().getLimits().get("memory"));
+    }
+
+    @Test
+    void theRoutesConfigMapHoldsEveryRouteFile() throws IOException {
+        Set<String> files;
+        try (Stream<Path> s = Files.list(Path.of("routes"))) {
+            files = s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".yaml")).collect(Collectors.toCollection(TreeSet::new));
+        }
+        Set<String> listed = new TreeSet<>();
+        for (String line : Files.readAllLines(K8S.resolve("kustomization.yaml"))) {
+            String t = line.trim();
+            if (t.startsWith("- ../routes/")) {
+                listed.add(t.substring("- ../routes/".length()));
+            }
+        }
+        assertEquals(files, listed, "k8s/kustomization.yaml must list every file of routes/");
+    }
+}
