@@ -11,7 +11,7 @@ import io.smallrye.config.WithDefault;
 public interface LedgerSettings {
 
     /** JDBC URL: jdbc:h2:file:... (one replica) or jdbc:postgresql://host:5432/db (shared by replicas). */
-    @WithDefault("jdbc:h2:file:./data/ledger/eci;WRITE_DELAY=0")
+    @WithDefault("jdbc:h2:file:./data/ledger/eci;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE")
     String url();
 
     @WithDefault("sa")

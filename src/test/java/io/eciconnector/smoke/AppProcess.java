@@ -86,6 +86,16 @@ final class AppProcess implements AutoCloseable {
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** SIGTERM, as Kubernetes stops a pod; answers the exit code. */
+    int terminate() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("not stopped within 60 s of SIGTERM");
+        }
+        return process.exitValue();
+    }
+
     /** SIGKILL: no shutdown hook, no graceful anything. */
     void kill() throws InterruptedException {
         process.destroyForcibly();

@@ -188,6 +188,34 @@ class PackagedJarIT {
         }
     }
 
+    @Test
+    void aConnectorStoppedWithSigtermMidBatchLetsItFinishAndTheNextStartLosesNothing() throws Exception {
+        Path sandboxWork = Files.createTempDirectory("eci-sandbox-term");
+        Path noRoutes = Files.createDirectories(sandboxWork.resolve("no-routes"));
+        Path work = Files.createTempDirectory("eci-connector-term");
+        try (AppProcess sandbox = new AppProcess(sandboxWork, "256m", Map.of("ECI_ROUTES_DIR", noRoutes.toString())).start()) {
+            Map<String, String> connector = Map.of("ECI_SANDBOX_ENABLED", "false",
+                    "ECI_SALESFORCE_LOGIN_URL", "http://localhost:" + sandbox.httpPort,
+                    "ECI_SALESFORCE_KEYSTORE_FILE", sandboxWork.resolve("data/sandbox/oauth-client.p12").toString(),
+                    "ECI_SALESFORCE_KEYSTORE_PASSWORD", "sandbox-keystore",
+                    "ECI_LEDGER_LEASE", "2S", "ECI_CREATE_MAX_WAIT", "1S");
+            sandbox.post("/sandbox/faults", "{\"endpoint\":\"eci.voicecalls\",\"action\":\"delay\",\"delayMs\":3000,\"count\":1}");
+            AppProcess first = new AppProcess(work, "256m", connector).start();
+            new SampleGenerator().generate(new SampleGenerator.Options(work.resolve("data/inbox"), 20, false, 5, null, 1));
+            await(Duration.ofSeconds(60), () -> json(sandbox, "/sandbox/requests").path("byEndpoint").path("eci.voicecalls")
+                    .asInt() >= 1, first::output);
+            first.terminate();
+            assertTrue(first.output().contains("Create request: {created=20}"),
+                    "the create request in flight finished before the JVM stopped:\n" + first.output());
+            try (AppProcess second = new AppProcess(work, "256m", connector).start()) {
+                await(Duration.ofSeconds(60), () -> countUploads(sandbox) == 20,
+                        () -> second.output() + sandbox.get("/sandbox/voicecalls").body());
+                assertEquals(20, json(sandbox, "/sandbox/voicecalls").size(), "no VoiceCall created twice");
+                assertEquals(1, json(sandbox, "/sandbox/requests").path("byEndpoint").path("eci.voicecalls").asInt());
+            }
+        }
+    }
+
     static int countUploads(AppProcess sandbox) throws Exception {
         int n = 0;
         for (JsonNode v : json(sandbox, "/sandbox/voicecalls")) {
