@@ -66,9 +66,11 @@ class IngestFlowTest {
     @Test
     void sampleDataEveryValidCallOnceWithItsRecordingAndEveryInvalidOneExplained() throws Exception {
         new SampleGenerator().generate(new SampleGenerator.Options(Path.of(FlowProfile.INBOX), 4, true, 7, null, 1));
-        await().atMost(WAIT).until(() -> voiceCalls("SAMPLE-").stream()
-                .allMatch(v -> "RECEIVED".equals(((Map<?, ?>) v.get("recording")).get("status")))
-                && voiceCalls("SAMPLE-").size() == 4);
+        await().atMost(WAIT).until(() -> {
+            List<Map<String, Object>> calls = voiceCalls("SAMPLE-"); // one snapshot for both conditions
+            return calls.size() == 4
+                    && calls.stream().allMatch(v -> "RECEIVED".equals(((Map<?, ?>) v.get("recording")).get("status")));
+        });
         Set<String> keys = new HashSet<>();
         for (Map<String, Object> v : voiceCalls("SAMPLE-")) {
             String key = (String) v.get("vendorCallKey");
