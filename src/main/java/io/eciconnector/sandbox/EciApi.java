@@ -635,8 +635,4 @@ final class EciApi {
         int nl = s.indexOf('\n');
         return nl < 0 ? s : s.substring(0, nl);
     }
-
-    static Instant now() {
-        return Instant.now();
-    }
 }

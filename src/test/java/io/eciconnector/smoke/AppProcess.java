@@ -42,6 +42,20 @@ final class AppProcess implements AutoCloseable {
         command.addAll(List.of("-jar", JAR.toString()));
     }
 
+    /** A sandbox alone in its JVM (no routes): an org that outlives the connectors started against it. */
+    static AppProcess sandboxOnly(Path workDir) throws Exception {
+        Path noRoutes = Files.createDirectories(workDir.resolve("no-routes"));
+        return new AppProcess(workDir, "256m", Map.of("ECI_ROUTES_DIR", noRoutes.toString())).start();
+    }
+
+    /** The environment of a connector that talks to this sandbox as to a real org (short lease and max-wait). */
+    Map<String, String> asOrgForConnector() {
+        return Map.of("ECI_SANDBOX_ENABLED", "false", "ECI_SALESFORCE_LOGIN_URL", "http://localhost:" + httpPort,
+                "ECI_SALESFORCE_KEYSTORE_FILE", workDir.resolve("data/sandbox/oauth-client.p12").toString(),
+                "ECI_SALESFORCE_KEYSTORE_PASSWORD", "sandbox-keystore", "ECI_LEDGER_LEASE", "2S",
+                "ECI_CREATE_MAX_WAIT", "1S");
+    }
+
     AppProcess start() throws Exception {
         Files.createDirectories(workDir);
         ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)

@@ -151,21 +151,11 @@ class PackagedJarIT {
 
     @Test
     void aConnectorKilledMidBatchLosesNothingAndCreatesNothingTwiceWhenRestarted() throws Exception {
-        Path sandboxWork = Files.createTempDirectory("eci-sandbox");
-        Path noRoutes = Files.createDirectories(sandboxWork.resolve("no-routes"));
         Path work = Files.createTempDirectory("eci-connector");
-        try (AppProcess sandbox = new AppProcess(sandboxWork, "256m", Map.of("ECI_ROUTES_DIR", noRoutes.toString())).start()) {
-            Map<String, String> connector = Map.of("ECI_SANDBOX_ENABLED", "false",
-                    "ECI_SALESFORCE_LOGIN_URL", "http://localhost:" + sandbox.httpPort,
-                    "ECI_SALESFORCE_KEYSTORE_FILE", sandboxWork.resolve("data/sandbox/oauth-client.p12").toString(),
-                    "ECI_SALESFORCE_KEYSTORE_PASSWORD", "sandbox-keystore",
-                    "ECI_LEDGER_LEASE", "2S", "ECI_CREATE_MAX_WAIT", "1S");
+        try (AppProcess sandbox = AppProcess.sandboxOnly(Files.createTempDirectory("eci-sandbox"))) {
+            Map<String, String> connector = sandbox.asOrgForConnector();
             // the create request is held 4 s by the org, then applied: the connector dies while it waits
-            sandbox.post("/sandbox/faults", "{\"endpoint\":\"eci.voicecalls\",\"action\":\"delay\",\"delayMs\":4000,\"count\":1}");
-            AppProcess first = new AppProcess(work, "256m", connector).start();
-            new SampleGenerator().generate(new SampleGenerator.Options(work.resolve("data/inbox"), 30, false, 3, null, 1));
-            await(Duration.ofSeconds(60), () -> json(sandbox, "/sandbox/requests").path("byEndpoint").path("eci.voicecalls")
-                    .asInt() >= 1, first::output);
+            AppProcess first = createRequestInFlight(sandbox, work, 4000, 30);
             first.kill();
             await(Duration.ofSeconds(20), () -> json(sandbox, "/sandbox/voicecalls").size() == 30,
                     () -> sandbox.get("/sandbox/voicecalls").body());
@@ -190,20 +180,10 @@ class PackagedJarIT {
 
     @Test
     void aConnectorStoppedWithSigtermMidBatchLetsItFinishAndTheNextStartLosesNothing() throws Exception {
-        Path sandboxWork = Files.createTempDirectory("eci-sandbox-term");
-        Path noRoutes = Files.createDirectories(sandboxWork.resolve("no-routes"));
         Path work = Files.createTempDirectory("eci-connector-term");
-        try (AppProcess sandbox = new AppProcess(sandboxWork, "256m", Map.of("ECI_ROUTES_DIR", noRoutes.toString())).start()) {
-            Map<String, String> connector = Map.of("ECI_SANDBOX_ENABLED", "false",
-                    "ECI_SALESFORCE_LOGIN_URL", "http://localhost:" + sandbox.httpPort,
-                    "ECI_SALESFORCE_KEYSTORE_FILE", sandboxWork.resolve("data/sandbox/oauth-client.p12").toString(),
-                    "ECI_SALESFORCE_KEYSTORE_PASSWORD", "sandbox-keystore",
-                    "ECI_LEDGER_LEASE", "2S", "ECI_CREATE_MAX_WAIT", "1S");
-            sandbox.post("/sandbox/faults", "{\"endpoint\":\"eci.voicecalls\",\"action\":\"delay\",\"delayMs\":3000,\"count\":1}");
-            AppProcess first = new AppProcess(work, "256m", connector).start();
-            new SampleGenerator().generate(new SampleGenerator.Options(work.resolve("data/inbox"), 20, false, 5, null, 1));
-            await(Duration.ofSeconds(60), () -> json(sandbox, "/sandbox/requests").path("byEndpoint").path("eci.voicecalls")
-                    .asInt() >= 1, first::output);
+        try (AppProcess sandbox = AppProcess.sandboxOnly(Files.createTempDirectory("eci-sandbox-term"))) {
+            Map<String, String> connector = sandbox.asOrgForConnector();
+            AppProcess first = createRequestInFlight(sandbox, work, 3000, 20);
             first.terminate();
             assertTrue(first.output().contains("Create request: {created=20}"),
                     "the create request in flight finished before the JVM stopped:\n" + first.output());
@@ -214,6 +194,20 @@ class PackagedJarIT {
                 assertEquals(1, json(sandbox, "/sandbox/requests").path("byEndpoint").path("eci.voicecalls").asInt());
             }
         }
+    }
+
+    /**
+     * Starts a connector against the sandbox, holds its first create request for {@code delayMs} (the org applies it
+     * afterwards, whoever still waits), drops {@code calls} sample calls, and answers once that request is in flight.
+     */
+    static AppProcess createRequestInFlight(AppProcess sandbox, Path work, int delayMs, int calls) throws Exception {
+        sandbox.post("/sandbox/faults", "{\"endpoint\":\"eci.voicecalls\",\"action\":\"delay\",\"delayMs\":"
+                + delayMs + ",\"count\":1}");
+        AppProcess connector = new AppProcess(work, "256m", sandbox.asOrgForConnector()).start();
+        new SampleGenerator().generate(new SampleGenerator.Options(work.resolve("data/inbox"), calls, false, 3, null, 1));
+        await(Duration.ofSeconds(60), () -> json(sandbox, "/sandbox/requests").path("byEndpoint").path("eci.voicecalls")
+                .asInt() >= 1, connector::output);
+        return connector;
     }
 
     static int countUploads(AppProcess sandbox) throws Exception {
