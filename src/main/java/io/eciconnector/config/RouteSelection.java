@@ -23,6 +23,9 @@ public class RouteSelection {
     private static final Logger LOG = Logger.getLogger(RouteSelection.class);
     static final List<String> SOURCES = List.of("folder", "s3", "sftp");
     static final List<Boolean> ENABLED_BY_DEFAULT = List.of(true, false, false);
+    /** Signal-stream sources: routes/signals-{name}.yaml, switched by eci.signals.{name}.enabled. */
+    static final List<String> SIGNAL_SOURCES = List.of("http", "kinesis", "kafka", "postcall-folder", "postcall-s3");
+    static final List<Boolean> SIGNALS_ENABLED_BY_DEFAULT = List.of(true, false, false, true, false);
     public static final String EVENTS_ROUTE = "callcoaching-events.yaml";
 
     void beforeConfigure(@Observes BeforeConfigure event) {
@@ -43,6 +46,15 @@ public class RouteSelection {
                 excluded.add("file:" + dir + "/ingest-" + source + ".yaml");
             }
             LOG.infof("Source %s: %s", source, enabled ? "on" : "off (eci.ingest." + source + ".enabled=false)");
+        }
+        for (int i = 0; i < SIGNAL_SOURCES.size(); i++) {
+            String source = SIGNAL_SOURCES.get(i);
+            boolean enabled = config.getOptionalValue("eci.signals." + source + ".enabled", Boolean.class)
+                    .orElse(SIGNALS_ENABLED_BY_DEFAULT.get(i));
+            if (!enabled) {
+                excluded.add("file:" + dir + "/signals-" + source + ".yaml");
+            }
+            LOG.infof("Signal source %s: %s", source, enabled ? "on" : "off (eci.signals." + source + ".enabled=false)");
         }
         // loaded later, once the org answers (EventSubscription)
         excluded.add("file:" + dir + "/" + EVENTS_ROUTE);
