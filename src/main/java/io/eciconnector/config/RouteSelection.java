@@ -24,8 +24,9 @@ public class RouteSelection {
     static final List<String> SOURCES = List.of("folder", "s3", "sftp");
     static final List<Boolean> ENABLED_BY_DEFAULT = List.of(true, false, false);
     /** Signal-stream sources: routes/signals-{name}.yaml, switched by eci.signals.{name}.enabled. */
-    static final List<String> SIGNAL_SOURCES = List.of("http", "kinesis", "kafka", "postcall-folder", "postcall-s3");
-    static final List<Boolean> SIGNALS_ENABLED_BY_DEFAULT = List.of(true, false, false, true, false);
+    static final List<String> SIGNAL_SOURCES = List.of("http", "folder", "kinesis", "kafka", "postcall-folder",
+            "postcall-s3");
+    static final List<Boolean> SIGNALS_ENABLED_BY_DEFAULT = List.of(true, true, false, false, true, false);
     public static final String EVENTS_ROUTE = "callcoaching-events.yaml";
 
     void beforeConfigure(@Observes BeforeConfigure event) {

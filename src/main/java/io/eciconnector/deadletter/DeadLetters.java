@@ -68,6 +68,22 @@ public class DeadLetters {
         send(provider, name, e);
     }
 
+    /**
+     * A signal-stream item (a record, a segment, or telephony API items the API refused): under
+     * {@code telephony/{vendorCallKey or contact}-{time}-{n}.json}, with the original record.
+     */
+    public void signal(String flow, String key, String source, String reason, ApiError error, int attempts,
+            Map<String, Object> details, byte[] original, String replay) {
+        Map<String, Object> e = envelope(flow, "telephony", key, source, reason, error);
+        e.put("attempts", attempts);
+        e.putAll(details);
+        original(e, original);
+        e.put("replay", replay);
+        send("telephony", (key == null ? "record" : key) + "-" + sequence.incrementAndGet(), e);
+    }
+
+    private final java.util.concurrent.atomic.AtomicLong sequence = new java.util.concurrent.atomic.AtomicLong();
+
     private Map<String, Object> envelope(String flow, String provider, String externalId, String source,
             String reason, ApiError error) {
         Map<String, Object> e = new LinkedHashMap<>();

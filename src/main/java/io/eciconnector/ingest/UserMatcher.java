@@ -95,6 +95,19 @@ public class UserMatcher {
         return Optional.empty();
     }
 
+    /**
+     * The agent of a streamed contact by the vendor's user id or username (the configured User field, then as e-mail),
+     * as {@link #match} does for a call record.
+     */
+    public Optional<String> agent(String vendor, String vendorUserId, String username)
+            throws IOException, InterruptedException {
+        if (vendorUserId == null && username == null) {
+            return Optional.empty();
+        }
+        return find(io.eciconnector.model.CanonicalCall.builder(vendor).externalId("agent-lookup")
+                .vendorUserId(vendorUserId).agentUsername(username).build());
+    }
+
     private List<User> users() throws IOException, InterruptedException {
         if (users == null || readAt.plus(refresh.refreshInterval()).isBefore(Instant.now())) {
             synchronized (this) {

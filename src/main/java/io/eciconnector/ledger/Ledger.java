@@ -86,12 +86,12 @@ public class Ledger {
     }
 
     /** Work done in one transaction. */
-    interface Work<T> {
+    public interface Work<T> {
         T run(Connection c) throws SQLException;
     }
 
     /** Runs the work in one transaction: committed when it returns, rolled back when it throws. */
-    private <T> T inTransaction(Work<T> work) {
+    public <T> T inTransaction(Work<T> work) {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {

@@ -4,9 +4,16 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.MeterRegistry;
 
-/** Per-flow counters (Prometheus: eci_calls_total{flow,outcome,reason}, eci_retries_total{flow,cause}). */
+/**
+ * Per-flow counters (Prometheus: eci_calls_total{flow,outcome,reason}, eci_retries_total{flow,cause}) and the signal
+ * flow's figures: eci_signals_total{kind,outcome}, eci_telephony_requests_total{endpoint,status},
+ * eci_telephony_bulk_messages (messages per bulk request: the fill), eci_telephony_latency_seconds (record taken in to
+ * accepted by the API).
+ */
 @ApplicationScoped
 public class FlowMetrics {
 
@@ -21,6 +28,30 @@ public class FlowMetrics {
     public void retry(String flow, String cause) {
         Counter.builder("eci.retries").description("Requests sent again").tag("flow", flow).tag("cause", cause)
                 .register(registry).increment();
+    }
+
+    /** Signal items (kind EVENT / MESSAGE / POSTCALL / RECORD) by outcome: received, duplicate, sent, retried, dead. */
+    public void signals(String kind, String outcome, int n) {
+        if (n > 0) {
+            Counter.builder("eci.signals").description("Signal items by kind and outcome").tag("kind", kind)
+                    .tag("outcome", outcome).register(registry).increment(n);
+        }
+    }
+
+    public void telephonyRequest(String endpoint, int status) {
+        Counter.builder("eci.telephony.requests").description("Telephony API requests by answer")
+                .tag("endpoint", endpoint).tag("status", Integer.toString(status)).register(registry).increment();
+    }
+
+    public void bulkFill(int messages) {
+        DistributionSummary.builder("eci.telephony.bulk.messages").description("Messages per bulk transcript request (max 25)")
+                .register(registry).record(messages);
+    }
+
+    public void telephonyLatency(String kind, long millis) {
+        Timer.builder("eci.telephony.latency").description("From the record taken in to the API accepting it")
+                .tag("kind", kind).publishPercentiles(0.5, 0.99).register(registry)
+                .record(java.time.Duration.ofMillis(Math.max(0, millis)));
     }
 
     public void requests(String endpoint, int calls) {

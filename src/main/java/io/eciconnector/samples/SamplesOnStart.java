@@ -1,6 +1,10 @@
 package io.eciconnector.samples;
 
 import java.io.IOException;
+import java.time.Instant;
+import java.util.List;
+
+import jakarta.inject.Inject;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 
@@ -21,6 +25,9 @@ public class SamplesOnStart {
 
     private static final Logger LOG = Logger.getLogger(SamplesOnStart.class);
 
+    @Inject
+    io.eciconnector.sandbox.Sandbox sandbox;
+
     void beforeConfigure(@Observes BeforeConfigure event) {
         Config config = ConfigProvider.getConfig();
         if (!config.getOptionalValue("eci.samples.generate-on-start", Boolean.class).orElse(false)) {
@@ -31,6 +38,16 @@ public class SamplesOnStart {
         try {
             int files = new SampleGenerator().generate(new SampleGenerator.Options(inbox, count, true, 42, null, 1)).size();
             LOG.infof("Sample data: %d files written to %s", files, inbox.toAbsolutePath());
+            Path streams = Path.of(config.getOptionalValue("eci.signals.folder.dir", String.class).orElse("data/signals-inbox"));
+            Path postCall = Path.of(config.getOptionalValue("eci.signals.postcall-folder.dir", String.class)
+                    .orElse("data/postcall-inbox"));
+            List<String> keys = new SampleStream().generate(streams, postCall, Instant.now().minusSeconds(600).truncatedTo(java.time.temporal.ChronoUnit.MINUTES));
+            // the telephony side knows a call once its telephony system created it; here the sample's calls
+            if (sandbox.enabled()) {
+                keys.forEach(k -> sandbox.state().registerTelephonyCall(k));
+            }
+            LOG.infof("Sample Contact Lens stream written to %s, its post-call file to %s", streams.toAbsolutePath(),
+                    postCall.toAbsolutePath());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the sample data", e);
         }

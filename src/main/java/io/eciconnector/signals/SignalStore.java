@@ -1,0 +1,333 @@
+package io.eciconnector.signals;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import io.eciconnector.ledger.Ledger;
+
+/**
+ * The signal tables of the ledger database: contacts, the records as they came, and the outbox of items to send.
+ * Every method is one transaction unless it takes a connection.
+ */
+@ApplicationScoped
+public class SignalStore {
+
+    static final String ITEM_COLUMNS = "id, vendor_call_key, kind, item_key, start_time, payload, record_id, state, "
+            + "attempts, next_attempt_at, received_at";
+
+    @Inject
+    Ledger ledger;
+
+    public <T> T inTransaction(Ledger.Work<T> work) {
+        return ledger.inTransaction(work);
+    }
+
+    // ------------------------------------------------------------------ contacts
+
+    public Optional<SignalContact> contact(Connection c, String contactId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT contact_id, vendor_call_key, started_at, start_basis, "
+                + "status, agent_user_id FROM signal_contact WHERE contact_id = ?")) {
+            ps.setString(1, contactId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new SignalContact(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4),
+                        rs.getString(5), rs.getString(6)));
+            }
+        }
+    }
+
+    public Optional<SignalContact> contact(String contactId) {
+        return inTransaction(c -> contact(c, contactId));
+    }
+
+    /** The contact whose signals go to this key (the first contact of a conversation). */
+    public Optional<SignalContact> contactByKey(String vendorCallKey) {
+        return inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT contact_id FROM signal_contact WHERE "
+                    + "vendor_call_key = ? ORDER BY created_at")) {
+                ps.setString(1, vendorCallKey);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? contact(c, rs.getString(1)) : Optional.<SignalContact>empty();
+                }
+            }
+        });
+    }
+
+    /** Stores a contact seen for the first time; false when another record stored it meanwhile. */
+    public boolean insertContact(Connection c, SignalContact k, long now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO signal_contact (contact_id, vendor_call_key, "
+                + "started_at, start_basis, status, agent_user_id, created_at, updated_at) SELECT ?, ?, ?, ?, ?, ?, ?, ? "
+                + "WHERE NOT EXISTS (SELECT 1 FROM signal_contact WHERE contact_id = ?)")) {
+            ps.setString(1, k.contactId());
+            ps.setString(2, k.vendorCallKey());
+            ps.setLong(3, k.startedAt());
+            ps.setString(4, k.startBasis());
+            ps.setString(5, k.status());
+            ps.setString(6, k.agentUserId());
+            ps.setLong(7, now);
+            ps.setLong(8, now);
+            ps.setString(9, k.contactId());
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    public void updateContact(Connection c, String contactId, String status, String agentUserId, long now)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE signal_contact SET status = COALESCE(?, status), "
+                + "agent_user_id = COALESCE(?, agent_user_id), updated_at = ? WHERE contact_id = ?")) {
+            ps.setString(1, status);
+            ps.setString(2, agentUserId);
+            ps.setLong(3, now);
+            ps.setString(4, contactId);
+            ps.executeUpdate();
+        }
+    }
+
+    // ------------------------------------------------------------------ records and items
+
+    public long insertRecord(Connection c, String source, String ref, String contactId, long now, String body)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO signal_record (source, ref, contact_id, "
+                + "received_at, body) VALUES (?, ?, ?, ?, ?)", new String[] { "id" })) {
+            ps.setString(1, trim(source, 512));
+            ps.setString(2, trim(ref, 512));
+            ps.setString(3, contactId);
+            ps.setLong(4, now);
+            ps.setString(5, body);
+            ps.executeUpdate();
+            try (ResultSet keys = ps.getGeneratedKeys()) {
+                keys.next();
+                return keys.getLong(1);
+            }
+        }
+    }
+
+    public Optional<String> recordBody(long recordId) {
+        return inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT body FROM signal_record WHERE id = ?")) {
+                ps.setLong(1, recordId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(rs.getString(1)) : Optional.<String>empty();
+                }
+            }
+        });
+    }
+
+    /** Inserts the items not stored yet (same call, kind and key); answers how many were new. */
+    public int insertItems(Connection c, List<OutboxItem> items, Long recordId, long now, long readyAt)
+            throws SQLException {
+        int added = 0;
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO signal_outbox (vendor_call_key, kind, item_key, "
+                + "start_time, payload, record_id, state, attempts, next_attempt_at, received_at) "
+                + "SELECT ?, ?, ?, ?, ?, ?, 'PENDING', 0, ?, ? WHERE NOT EXISTS (SELECT 1 FROM signal_outbox "
+                + "WHERE vendor_call_key = ? AND kind = ? AND item_key = ?)")) {
+            for (OutboxItem i : items) {
+                ps.setString(1, i.vendorCallKey());
+                ps.setString(2, i.kind().name());
+                ps.setString(3, trim(i.itemKey(), 512));
+                ps.setLong(4, i.startTime());
+                ps.setString(5, i.payload());
+                if (recordId == null) {
+                    ps.setNull(6, java.sql.Types.BIGINT);
+                } else {
+                    ps.setLong(6, recordId);
+                }
+                ps.setLong(7, readyAt);
+                ps.setLong(8, now);
+                ps.setString(9, i.vendorCallKey());
+                ps.setString(10, i.kind().name());
+                ps.setString(11, trim(i.itemKey(), 512));
+                added += ps.executeUpdate();
+            }
+        }
+        return added;
+    }
+
+    /** Post-call items of a call that were waiting for the contact to complete: ready now. */
+    public int releasePostCall(Connection c, String vendorCallKey, long now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE signal_outbox SET next_attempt_at = ? WHERE "
+                + "vendor_call_key = ? AND kind = 'POSTCALL' AND state = 'PENDING' AND attempts = 0 AND next_attempt_at > ?")) {
+            ps.setLong(1, now);
+            ps.setString(2, vendorCallKey);
+            ps.setLong(3, now);
+            return ps.executeUpdate();
+        }
+    }
+
+    // ------------------------------------------------------------------ the sender's view
+
+    /** Unfinished items (PENDING or SENDING) of a kind, by call, in sending order. */
+    public Map<String, List<OutboxItem>> unfinished(OutboxItem.Kind kind, int limit) {
+        return inTransaction(c -> {
+            Map<String, List<OutboxItem>> byCall = new LinkedHashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + ITEM_COLUMNS + " FROM signal_outbox WHERE "
+                    + "kind = ? AND state IN ('PENDING', 'SENDING') ORDER BY id")) {
+                ps.setString(1, kind.name());
+                ps.setMaxRows(limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        OutboxItem i = item(rs);
+                        byCall.computeIfAbsent(i.vendorCallKey(), k -> new ArrayList<>()).add(i);
+                    }
+                }
+            }
+            return byCall;
+        });
+    }
+
+    /** Claims the items for this replica; all or none (false when another replica took one first). */
+    public boolean claim(Collection<OutboxItem> items, String instance, long now) {
+        try {
+            return inTransaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement("UPDATE signal_outbox SET state = 'SENDING', "
+                        + "claimed_by = ?, claimed_at = ?, attempts = attempts + 1 WHERE id = ? AND state = 'PENDING'")) {
+                    for (OutboxItem i : items) {
+                        ps.setString(1, instance);
+                        ps.setLong(2, now);
+                        ps.setLong(3, i.id());
+                        if (ps.executeUpdate() != 1) {
+                            throw new SQLException("claimed elsewhere", "CLAIM");
+                        }
+                    }
+                }
+                return true;
+            });
+        } catch (Ledger.LedgerException e) {
+            if (e.getCause() instanceof SQLException s && "CLAIM".equals(s.getSQLState())) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    public void sent(Collection<OutboxItem> items, int status, long now) {
+        finish(items, "SENT", status, null, now, now);
+    }
+
+    public void retry(Collection<OutboxItem> items, int status, String error, long nextAttemptAt, long now) {
+        finish(items, "PENDING", status, error, nextAttemptAt, now);
+    }
+
+    public void dead(Collection<OutboxItem> items, int status, String error, long now) {
+        finish(items, "DEAD", status, error, now, now);
+    }
+
+    private void finish(Collection<OutboxItem> items, String state, int status, String error, long next, long now) {
+        if (items.isEmpty()) {
+            return;
+        }
+        inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE signal_outbox SET state = ?, last_status = ?, "
+                    + "last_error = ?, next_attempt_at = ?, sent_at = ?, claimed_by = NULL WHERE id = ?")) {
+                for (OutboxItem i : items) {
+                    ps.setString(1, state);
+                    ps.setInt(2, status);
+                    ps.setString(3, trim(error, 4000));
+                    ps.setLong(4, next);
+                    if ("SENT".equals(state)) {
+                        ps.setLong(5, now);
+                    } else {
+                        ps.setNull(5, java.sql.Types.BIGINT);
+                    }
+                    ps.setLong(6, i.id());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    /** Items claimed by a replica that died (older than the lease) go back to PENDING. */
+    public int recoverAbandoned(long claimedBefore) {
+        return inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE signal_outbox SET state = 'PENDING', claimed_by = "
+                    + "NULL, last_error = 'claim expired (the replica sending it stopped)' WHERE state = 'SENDING' AND "
+                    + "claimed_at < ?")) {
+                ps.setLong(1, claimedBefore);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /** Dead items of a call back to PENDING with fresh attempts (after the cause was fixed). */
+    public int replay(String vendorCallKey, long now) {
+        return inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE signal_outbox SET state = 'PENDING', attempts = 0, "
+                    + "next_attempt_at = ?, last_error = NULL WHERE vendor_call_key = ? AND state = 'DEAD'")) {
+                ps.setLong(1, now);
+                ps.setString(2, vendorCallKey);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /** Every item of a call with its state, for "what happened to this call's signals". */
+    public List<Map<String, Object>> items(String vendorCallKey) {
+        return inTransaction(c -> {
+            List<Map<String, Object>> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT kind, item_key, start_time, state, attempts, "
+                    + "received_at, sent_at, last_status, last_error FROM signal_outbox WHERE vendor_call_key = ? "
+                    + "ORDER BY id")) {
+                ps.setString(1, vendorCallKey);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Map<String, Object> m = new LinkedHashMap<>();
+                        m.put("kind", rs.getString(1));
+                        m.put("itemKey", rs.getString(2));
+                        m.put("startTime", rs.getLong(3));
+                        m.put("state", rs.getString(4));
+                        m.put("attempts", rs.getInt(5));
+                        m.put("receivedAt", rs.getLong(6));
+                        long sent = rs.getLong(7);
+                        m.put("sentAt", rs.wasNull() ? null : sent);
+                        int status = rs.getInt(8);
+                        m.put("lastStatus", rs.wasNull() ? null : status);
+                        m.put("lastError", rs.getString(9));
+                        out.add(m);
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    /** Items by kind and state (metrics, console). */
+    public Map<String, Long> counts() {
+        return inTransaction(c -> {
+            Map<String, Long> out = new LinkedHashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT kind, state, COUNT(*) FROM signal_outbox GROUP BY "
+                    + "kind, state ORDER BY kind, state"); ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1) + "." + rs.getString(2), rs.getLong(3));
+                }
+            }
+            return out;
+        });
+    }
+
+    private static OutboxItem item(ResultSet rs) throws SQLException {
+        long record = rs.getLong(7);
+        Long recordId = rs.wasNull() ? null : record;
+        return new OutboxItem(rs.getLong(1), rs.getString(2), OutboxItem.Kind.valueOf(rs.getString(3)),
+                rs.getString(4), rs.getLong(5), rs.getString(6), recordId, rs.getString(8), rs.getInt(9),
+                rs.getLong(10), rs.getLong(11));
+    }
+
+    private static String trim(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max);
+    }
+}
