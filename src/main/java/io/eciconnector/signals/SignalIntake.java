@@ -294,34 +294,32 @@ public class SignalIntake {
         return max;
     }
 
-    /** One record, a JSON array of records, or JSON lines. */
+    /**
+     * One record, a JSON array of records, or a sequence of them (JSON lines, or pretty-printed one after another).
+     * When the whole does not parse, each line is a record of its own, so one bad line costs only itself.
+     */
     List<String> split(byte[] body) {
         String text = new String(body, StandardCharsets.UTF_8).strip();
         List<String> out = new ArrayList<>();
         if (text.isEmpty()) {
             return out;
         }
-        if (text.startsWith("[")) {
-            try {
-                JsonNode array = json.readTree(text);
-                if (array.isArray()) {
-                    array.forEach(r -> out.add(r.toString()));
-                    return out;
-                }
-            } catch (IOException e) {
-                // dead-lettered whole below
+        try (com.fasterxml.jackson.databind.MappingIterator<JsonNode> values = json.readerFor(JsonNode.class)
+                .readValues(text)) {
+            List<JsonNode> all = values.readAll();
+            if (all.size() == 1 && all.get(0).isArray()) {
+                all.get(0).forEach(r -> out.add(r.toString()));
+            } else {
+                all.forEach(r -> out.add(r.toString()));
             }
-            out.add(text);
             return out;
+        } catch (IOException | RuntimeException e) {
+            out.clear();
         }
         for (String line : text.split("\\r?\\n")) {
             if (!line.isBlank()) {
                 out.add(line);
             }
-        }
-        // a pretty-printed single object spans lines: keep it whole
-        if (out.size() > 1 && !out.get(0).strip().endsWith("}")) {
-            return List.of(text);
         }
         return out;
     }

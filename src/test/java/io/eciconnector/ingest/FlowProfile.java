@@ -12,6 +12,10 @@ public class FlowProfile implements QuarkusTestProfile {
 
     public static final String INBOX = "target/flow/inbox";
     public static final String DEAD_LETTERS = "target/flow/dead-letters";
+    public static final String SIGNALS_INBOX = "target/flow/signals-inbox";
+    public static final String POSTCALL_INBOX = "target/flow/postcall-inbox";
+    /** The HTTP signal source's shared token in the flow tests. */
+    public static final String WEBHOOK_TOKEN = "flow-test-webhook-token";
 
     /** The flow settings for a source test: its own sandbox directory and in-memory ledger, the folder source off. */
     public static Map<String, String> forSource(String name) {
@@ -53,6 +57,18 @@ public class FlowProfile implements QuarkusTestProfile {
         m.put("eci.waiting.poll-ms", "500");
         m.put("eci.users.match-field.aircall", "Aircall_User_Identifier__c");
         m.put("eci.users.match-field.amazon-connect", "Amazon_Connect_Username__c");
+        // signal streams: short windows and waits
+        m.put("eci.signals.folder.dir", SIGNALS_INBOX);
+        m.put("eci.signals.folder.poll-ms", "200");
+        m.put("eci.signals.postcall-folder.dir", POSTCALL_INBOX);
+        m.put("eci.signals.postcall-folder.poll-ms", "200");
+        m.put("eci.signals.http.token", WEBHOOK_TOKEN);
+        m.put("eci.telephony.realtime-window", "100MS");
+        m.put("eci.telephony.bulk-window", "200MS");
+        m.put("eci.telephony.backoff-base", "200MS");
+        m.put("eci.telephony.backoff-max", "3S");
+        m.put("eci.telephony.post-call-completion-wait", "20S");
+        m.put("eci.telephony.lease", "5S");
         return m;
     }
 }

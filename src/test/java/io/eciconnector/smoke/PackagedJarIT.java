@@ -120,7 +120,42 @@ class PackagedJarIT {
             assertTrue(metrics.contains("eci_calls_total{flow=\"upload\",outcome=\"uploaded\""), "per-flow counters");
             assertEquals(200, AppProcess.get(app.managementPort, "/observe/health/live").statusCode());
             assertFalse(out.contains("+16315122409"), "phone numbers are never logged whole");
+            sampleStreamArrivedInOrder(app);
+            assertFalse(app.output().contains("My order has not arrived"), "transcript text is never logged");
         }
+    }
+
+    /** The sample Contact Lens stream of the main job, as the sandbox's telephony side received it. */
+    static void sampleStreamArrivedInOrder(AppProcess app) throws Exception {
+        String a = io.eciconnector.samples.SampleStream.CALL_A;
+        String b = io.eciconnector.samples.SampleStream.CALL_B;
+        await(Duration.ofSeconds(30), () -> {
+            JsonNode t = json(app, "/sandbox/telephony");
+            return t.path(a).path("messages").size() == 6 && t.path(a).path("postCallEvents").size() == 8
+                    && t.path(b).path("messages").size() == 4 && t.path(b).path("realtimeEvents").size() == 5;
+        }, () -> app.get("/sandbox/telephony").body());
+        JsonNode t = json(app, "/sandbox/telephony");
+        assertEquals(List.of("a-t1", "a-t2", "a-t3", "a-t4", "a-t5", "a-t6"), field(t.path(a).path("messages"),
+                "message", "messageId"), "conversation A's turns in order (the utterance is not sent)");
+        assertEquals("0055e000001Ava0AAC", t.path(a).path("messages").get(0).path("message").path("participantId").asText(),
+                "the agent matched to the org's user");
+        assertEquals(List.of("b-t1", "b-t2", "b2-t1", "b2-t2"), field(t.path(b).path("messages"), "message", "messageId"),
+                "the transferred contact's turns under the first contact's key");
+        assertEquals(List.of("1000", "-1000", "OrderStatus", "0", "0", "1000", "1000"),
+                field(t.path(a).path("realtimeEvents"), "event", "value"));
+        List<String> post = field(t.path(a).path("postCallEvents"), "event", "value");
+        assertEquals(List.of("640", "-520", "280", "-250", "380", "160", "700", "820"), post,
+                "period scores x 200, sorted by startTime");
+        for (JsonNode call : List.of(t.path(a), t.path(b))) {
+            assertEquals(0, call.path("rejected").size(), call.toString());
+        }
+        assertTrue(t.path(io.eciconnector.samples.SampleStream.CALL_B_TRANSFER).isMissingNode());
+    }
+
+    static List<String> field(JsonNode entries, String object, String name) {
+        List<String> out = new java.util.ArrayList<>();
+        entries.forEach(e -> out.add(e.path(object).path(name).asText()));
+        return out;
     }
 
     @Test

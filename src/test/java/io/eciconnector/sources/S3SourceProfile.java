@@ -23,6 +23,10 @@ public class S3SourceProfile implements QuarkusTestProfile {
         m.put("eci.ingest.s3.recordings-prefix", "connect/inst/CallRecordings/");
         m.put("eci.users.match-field.amazon-connect", "Amazon_Connect_Username__c");
         m.put("eci.sandbox.users[1].fields.Amazon_Connect_Username__c", "ben.connect");
+        // post-call analysis files from the same bucket (Amazon Connect's Analysis/Voice/ layout)
+        m.put("eci.signals.postcall-s3.enabled", "true");
+        m.put("eci.signals.postcall-s3.bucket", S3ProxyResource.BUCKET);
+        m.put("eci.signals.postcall-s3.poll-ms", "300");
         return m;
     }
 

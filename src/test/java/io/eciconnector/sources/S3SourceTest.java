@@ -86,4 +86,34 @@ class S3SourceTest {
         assertTrue(keys.stream().noneMatch(k -> k.startsWith("ctr/") || k.startsWith("connect/")),
                 "nothing left in the source: " + keys);
     }
+
+    /**
+     * A post-call analysis file of a transferred contact whose contact trace record the connector has taken in: its
+     * events go to the first contact's key (InitialContactId), timed from the record's InitiationTimestamp.
+     */
+    @Test
+    void postCallAnalysisFromS3GoesToTheFirstContactTimedFromItsContactTraceRecord() throws Exception {
+        S3Client s3 = S3ProxyResource.client();
+        given().contentType(io.restassured.http.ContentType.JSON)
+                .body(Map.of("vendorCallKeys", List.of("c3-first"))).post("/sandbox/telephony/calls").then().statusCode(200);
+        String record = ctr("c3-xfer", "ben.connect", null).replaceFirst("\\{", "{\"InitialContactId\":\"c3-first\",");
+        s3.putObject(b -> b.bucket(S3ProxyResource.BUCKET).key("ctr/" + DAY + "/firehose-2"), RequestBody.fromString(record));
+        await().atMost(Duration.ofSeconds(20)).until(() -> given().get("/calls/c3-xfer").statusCode() == 200);
+        String analysis = io.eciconnector.signals.ContactLensRecords.analysis("c3-xfer",
+                new double[][] { { 0, 60000, 1.5 } }, new double[][] { { 0, 60000, -2 } }).toString();
+        s3.putObject(b -> b.bucket(S3ProxyResource.BUCKET).key("Analysis/Voice/Redacted/" + DAY
+                + "/c3-xfer_analysis_redacted_2026-11-21T10:05:00Z.json"), RequestBody.fromString(analysis));
+        await().atMost(Duration.ofSeconds(20)).until(() -> given().get("/sandbox/telephony")
+                .jsonPath().getList("'c3-first'.postCallEvents").size() == 2);
+        List<Map<String, Object>> events = given().get("/sandbox/telephony").jsonPath()
+                .getList("'c3-first'.postCallEvents.event");
+        assertEquals(START.toEpochMilli(), ((Number) events.get(0).get("startTime")).longValue(),
+                "the contact trace record's InitiationTimestamp + 0");
+        assertEquals(START.toEpochMilli() + 60000, ((Number) events.get(0).get("endTime")).longValue());
+        assertEquals(List.of("300", "-400"), events.stream().map(e -> String.valueOf(e.get("value"))).toList());
+        List<String> keys = s3.listObjectsV2(b -> b.bucket(S3ProxyResource.BUCKET)).contents().stream()
+                .map(S3Object::key).toList();
+        assertTrue(keys.contains("done/Analysis/Voice/Redacted/" + DAY + "/c3-xfer_analysis_redacted_2026-11-21T10:05:00Z.json"),
+                keys.toString());
+    }
 }

@@ -1,0 +1,309 @@
+package io.eciconnector.signals;
+
+import static io.eciconnector.signals.ContactLensRecords.analysis;
+import static io.eciconnector.signals.ContactLensRecords.categories;
+import static io.eciconnector.signals.ContactLensRecords.record;
+import static io.eciconnector.signals.ContactLensRecords.segments;
+import static io.eciconnector.signals.ContactLensRecords.started;
+import static io.eciconnector.signals.ContactLensRecords.transcript;
+import static io.eciconnector.signals.ContactLensRecords.utterance;
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.eciconnector.ingest.FlowProfile;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+
+/**
+ * The signal flow through the product's route files (HTTP source, intake, outbox, sender, post-call folder) against
+ * the sandbox's telephony API, which verifies every request: the JWT (signature, iss, sub, exp), the documented
+ * shapes (5 x 5, sorted events, ranges, participant ids) and answers 202 / 207 / 400 as Salesforce does.
+ */
+@QuarkusTest
+@TestProfile(FlowProfile.class)
+class SignalsFlowTest {
+
+    static final Duration WAIT = Duration.ofSeconds(30);
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @BeforeEach
+    void noFaults() {
+        given().delete("/sandbox/faults").then().statusCode(200);
+    }
+
+    static String id(String prefix) {
+        return prefix + "-" + UUID.randomUUID();
+    }
+
+    static void register(String... keys) {
+        given().contentType(ContentType.JSON).body(Map.of("vendorCallKeys", List.of(keys)))
+                .post("/sandbox/telephony/calls").then().statusCode(200);
+    }
+
+    static JsonNode post(ObjectNode... records) throws Exception {
+        String lines = Stream.of(records).map(ObjectNode::toString).collect(Collectors.joining("\n"));
+        String answer = given().header("Authorization", "Bearer " + FlowProfile.WEBHOOK_TOKEN).body(lines)
+                .post("/signals/contact-lens").then().statusCode(202).extract().asString();
+        return JSON.readTree(answer);
+    }
+
+    /** What the sandbox received for a call. */
+    static JsonNode telephony(String key) throws Exception {
+        return JSON.readTree(given().get("/sandbox/telephony").then().statusCode(200).extract().asString()).path(key);
+    }
+
+    static List<String> messageIds(JsonNode call) {
+        List<String> ids = new ArrayList<>();
+        call.path("messages").forEach(m -> ids.add(m.path("message").path("messageId").asText()));
+        return ids;
+    }
+
+    static int bulkRequests() throws Exception {
+        return JSON.readTree(given().get("/sandbox/requests").then().extract().asString()).path("byEndpoint")
+                .path("telephony.messages.bulk").asInt(0);
+    }
+
+    @Test
+    void aConversationWithATransferReachesTheFirstContactsKeyTimedFromItsStart() throws Exception {
+        String first = id("conv");
+        String second = id("transfer");
+        register(first);
+        long start = System.currentTimeMillis() - 120_000;
+        ObjectNode transferStarted = started(second, start + 60_000);
+        transferStarted.put("InitialContactId", first);
+        JsonNode summary = post(started(first, start),
+                segments(first, transcript("m1", "AGENT", "Hello, Ava speaking", 100, 900, "POSITIVE"),
+                        utterance("u2", "m2", "CUSTOMER", "My ord", 1000, 1400),
+                        transcript("m2", "CUSTOMER", "My order is late", 1000, 2000, "NEGATIVE"),
+                        categories("OrderStatus", 1000, 2000)),
+                record(first, "COMPLETED"), transferStarted,
+                segments(second, transcript("m3", "AGENT", "Refunds here", 300, 800, "NEUTRAL")),
+                record(second, "FAILED"));
+        assertEquals(6, summary.get("records").asInt());
+        assertEquals(7, summary.get("items").asInt(), "3 messages, 3 sentiments, 1 category");
+        await().atMost(WAIT).until(() -> telephony(first).path("messages").size() == 3
+                && telephony(first).path("realtimeEvents").size() == 4);
+        JsonNode call = telephony(first);
+        assertEquals(List.of("m1", "m2", "m3"), messageIds(call));
+        assertEquals(0, call.path("rejected").size());
+        JsonNode m3 = call.path("messages").get(2).path("message");
+        assertEquals(start + 60_000 + 300, m3.path("startTime").asLong(), "the transfer's own start + offset");
+        assertEquals(first + "VIRTUAL_AGENT", m3.path("participantId").asText());
+        JsonNode m1 = call.path("messages").get(0).path("message");
+        assertEquals(start + 100, m1.path("startTime").asLong());
+        assertEquals(start + 900, m1.path("endTime").asLong());
+        List<Long> eventTimes = new ArrayList<>();
+        call.path("realtimeEvents").forEach(e -> eventTimes.add(e.path("event").path("startTime").asLong()));
+        assertTrue(eventTimes.contains(start + 1000), "the category at its point of interest");
+        assertTrue(telephony(second).isMissingNode(), "nothing under the transfer's own contact id");
+        // what the operator sees
+        String view = given().get("/signals/calls/" + first).then().statusCode(200).extract().asString();
+        JsonNode v = JSON.readTree(view);
+        assertEquals("initiation-timestamp", v.path("contact").path("startBasis").asText());
+        assertTrue(StreamSupportAll(v.path("items"), i -> i.path("state").asText().equals("SENT")));
+    }
+
+    static boolean StreamSupportAll(JsonNode array, java.util.function.Predicate<JsonNode> p) {
+        for (JsonNode n : array) {
+            if (!p.test(n)) {
+                return false;
+            }
+        }
+        return array.size() > 0;
+    }
+
+    @Test
+    void sixCallsOfSixMessagesArrivingTogetherGoInValidFiveByFiveRequestsInOrder() throws Exception {
+        List<String> keys = new ArrayList<>();
+        List<ObjectNode> records = new ArrayList<>();
+        long start = System.currentTimeMillis() - 60_000;
+        for (int c = 0; c < 6; c++) {
+            String key = id("six");
+            keys.add(key);
+            records.add(started(key, start));
+            for (int m = 0; m < 6; m++) {
+                records.add(segments(key, transcript(key + "-m" + m, m % 2 == 0 ? "AGENT" : "CUSTOMER",
+                        "turn " + m, 1000L * m, 1000L * m + 800, null)));
+            }
+        }
+        register(keys.toArray(String[]::new));
+        int before = bulkRequests();
+        post(records.toArray(ObjectNode[]::new));
+        await().atMost(WAIT).until(() -> keys.stream().allMatch(k -> {
+            try {
+                return telephony(k).path("messages").size() == 6;
+            } catch (Exception e) {
+                return false;
+            }
+        }));
+        for (String key : keys) {
+            JsonNode call = telephony(key);
+            assertEquals(List.of(key + "-m0", key + "-m1", key + "-m2", key + "-m3", key + "-m4", key + "-m5"),
+                    messageIds(call), "each call's messages in order");
+            assertEquals(0, call.path("rejected").size(), "every request valid");
+        }
+        int requests = bulkRequests() - before;
+        // 6 messages a call need 2 requests each (5 a call per request): 12 entries, at least 3 requests
+        assertTrue(requests >= 3 && requests <= 4, "36 messages in " + requests + " requests");
+    }
+
+    @Test
+    void aMultiStatusAnswerDeadLettersOnlyTheUnknownCall() throws Exception {
+        String known1 = id("known");
+        String known2 = id("known");
+        String unknown = id("unknown");
+        register(known1, known2);
+        long start = System.currentTimeMillis() - 30_000;
+        post(started(known1, start), started(unknown, start), started(known2, start),
+                segments(known1, transcript("k1", "AGENT", "hi", 0, 500, null)),
+                segments(unknown, transcript("u1", "AGENT", "hi", 0, 500, null)),
+                segments(known2, transcript("k2", "CUSTOMER", "hello", 0, 500, null)));
+        await().atMost(WAIT).until(() -> telephony(known1).path("messages").size() == 1
+                && telephony(known2).path("messages").size() == 1);
+        await().atMost(WAIT).until(() -> JSON.readTree(given().get("/signals/calls/" + unknown).then().extract()
+                .asString()).path("items").get(0).path("state").asText().equals("DEAD"));
+        JsonNode item = JSON.readTree(given().get("/signals/calls/" + unknown).then().extract().asString())
+                .path("items").get(0);
+        assertEquals(400, item.path("lastStatus").asInt());
+        Path dir = Path.of(FlowProfile.DEAD_LETTERS, "telephony");
+        await().atMost(WAIT).until(() -> Files.isDirectory(dir) && deadLetterFor(dir, unknown) != null);
+        JsonNode letter = JSON.readTree(Files.readString(deadLetterFor(dir, unknown)));
+        assertEquals(400, letter.path("error").path("httpStatus").asInt());
+        assertTrue(letter.path("original").asText().contains("\"ContactId\":\"" + unknown + "\""), "the original record");
+        assertEquals(List.of("u1"), List.of(letter.path("items").get(0).asText()));
+        assertTrue(deadLetterFor(dir, known1) == null && deadLetterFor(dir, known2) == null);
+        // fixed (the call now exists): replay sends it
+        register(unknown);
+        given().post("/signals/calls/" + unknown + "/replay").then().statusCode(202);
+        await().atMost(WAIT).until(() -> telephony(unknown).path("messages").size() == 1);
+    }
+
+    static Path deadLetterFor(Path dir, String key) throws Exception {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().startsWith(key + "-")).findFirst().orElse(null);
+        }
+    }
+
+    @Test
+    void aRetryAfterIsWaitedAndEachMessageArrivesOnce() throws Exception {
+        String key = id("limited");
+        register(key);
+        given().contentType(ContentType.JSON).body(List.of(Map.of("endpoint", "telephony.messages.bulk",
+                "status", 429, "retryAfter", 1, "count", 1))).post("/sandbox/faults").then().statusCode(201);
+        long posted = System.currentTimeMillis();
+        post(started(key, posted - 10_000), segments(key, transcript("r1", "AGENT", "one", 0, 100, null),
+                transcript("r2", "CUSTOMER", "two", 200, 300, null)));
+        await().atMost(WAIT).until(() -> telephony(key).path("messages").size() == 2);
+        JsonNode call = telephony(key);
+        assertTrue(call.path("messages").get(0).path("receivedAt").asLong() - posted >= 1000,
+                "accepted only after the Retry-After second");
+        Thread.sleep(800); // nothing more arrives
+        assertEquals(List.of("r1", "r2"), messageIds(telephony(key)));
+        assertEquals(0, telephony(key).path("rejected").size(), "no message sent twice");
+    }
+
+    @Test
+    void aRedeliveredRecordSendsNothingTwice() throws Exception {
+        String key = id("again");
+        register(key);
+        long start = System.currentTimeMillis() - 10_000;
+        ObjectNode s = segments(key, transcript("d1", "AGENT", "once", 0, 100, "POSITIVE"), categories("Greeting", 0, 100));
+        JsonNode first = post(started(key, start), s);
+        assertEquals(3, first.get("items").asInt());
+        await().atMost(WAIT).until(() -> telephony(key).path("messages").size() == 1
+                && telephony(key).path("realtimeEvents").size() == 2);
+        JsonNode again = post(s);
+        assertEquals(0, again.get("items").asInt());
+        assertEquals(3, again.get("duplicates").asInt());
+        Thread.sleep(800);
+        assertEquals(1, telephony(key).path("messages").size());
+        assertEquals(2, telephony(key).path("realtimeEvents").size());
+    }
+
+    @Test
+    void postCallEventsWaitForTheContactToComplete() throws Exception {
+        String key = id("postcall");
+        register(key);
+        long start = System.currentTimeMillis() - 300_000;
+        post(started(key, start));
+        Path dir = Path.of(FlowProfile.POSTCALL_INBOX, "Analysis/Voice/Redacted/2026/11/21");
+        Files.createDirectories(dir);
+        ObjectNode file = analysis(key, new double[][] { { 0, 5000, 2.5 }, { 5000, 10000, -1 } },
+                new double[][] { { 0, 5000, -4.5 }, { 5000, 10000, 5 } });
+        Files.writeString(dir.resolve(key + "_analysis_redacted_2026-11-21T08:10:00Z.json"), file.toString());
+        // the raw copy beside it is not used (redacted by default)
+        Path raw = Path.of(FlowProfile.POSTCALL_INBOX, "Analysis/Voice/2026/11/21");
+        Files.createDirectories(raw);
+        Files.writeString(raw.resolve(key + "_analysis_2026-11-21T08:10:00Z.json"), file.toString());
+        await().atMost(WAIT).until(() -> JSON.readTree(given().get("/signals/calls/" + key).then().extract().asString())
+                .path("items").size() == 1);
+        Thread.sleep(1000);
+        assertEquals(0, telephony(key).path("postCallEvents").size(), "held while the contact is open");
+        post(record(key, "COMPLETED"));
+        await().atMost(WAIT).until(() -> telephony(key).path("postCallEvents").size() == 4);
+        List<String> values = new ArrayList<>();
+        List<Long> starts = new ArrayList<>();
+        telephony(key).path("postCallEvents").forEach(e -> {
+            values.add(e.path("event").path("participant").asText() + " " + e.path("event").path("value").asText());
+            starts.add(e.path("event").path("startTime").asLong());
+        });
+        assertEquals(List.of("AGENT 500", "CUSTOMER -900", "AGENT -200", "CUSTOMER 1000"), values);
+        assertEquals(List.of(start, start, start + 5000, start + 5000), starts);
+    }
+
+    @Test
+    void badRecordsAreDeadLetteredWithTheirBytesAndTheOthersGoOn() throws Exception {
+        String key = id("mixed");
+        register(key);
+        String lines = "{not json\n" + record("", "SEGMENTS") + "\n" + record(key, "PAUSED") + "\n"
+                + started(key, System.currentTimeMillis() - 5000) + "\n"
+                + segments(key, transcript("g1", "ROBOT", "beep", 0, 10, null), transcript("g2", "AGENT", "fine", 20, 30, null));
+        JsonNode s = JSON.readTree(given().header("Authorization", "Bearer " + FlowProfile.WEBHOOK_TOKEN).body(lines)
+                .post("/signals/contact-lens").then().statusCode(202).extract().asString());
+        assertEquals(5, s.get("records").asInt());
+        assertEquals(4, s.get("deadLettered").asInt(), "3 records and 1 segment");
+        assertEquals(1, s.get("items").asInt());
+        await().atMost(WAIT).until(() -> telephony(key).path("messages").size() == 1);
+        Path dir = Path.of(FlowProfile.DEAD_LETTERS, "telephony");
+        JsonNode segment = JSON.readTree(Files.readString(deadLetterFor(dir, key)));
+        assertTrue(segment.path("reason").asText().contains("ParticipantRole"), segment.path("reason").asText());
+        try (Stream<Path> files = Files.list(dir)) {
+            assertTrue(files.anyMatch(f -> {
+                try {
+                    return Files.readString(f).contains("{not json");
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            }), "the unreadable record's bytes are kept");
+        }
+    }
+
+    @Test
+    void theHttpSourceRefusesRequestsWithoutTheToken() {
+        given().body(started("x", 0).toString()).post("/signals/contact-lens").then().statusCode(401);
+        given().header("Authorization", "Bearer wrong").body(started("x", 0).toString()).post("/signals/contact-lens")
+                .then().statusCode(401);
+        given().header("x-api-key", FlowProfile.WEBHOOK_TOKEN).body("[]").post("/signals/contact-lens").then()
+                .statusCode(202);
+    }
+}
