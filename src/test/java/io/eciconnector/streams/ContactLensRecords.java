@@ -3,11 +3,11 @@ package io.eciconnector.streams;
 import java.time.Instant;
 
 /** Contact Lens real-time records (domain notes section 4) for the stream tests: one conversation's records. */
-final class ContactLensRecords {
+public final class ContactLensRecords {
 
     private final String contactId;
 
-    ContactLensRecords(String contactId) {
+    public ContactLensRecords(String contactId) {
         this.contactId = contactId;
     }
 
@@ -17,12 +17,12 @@ final class ContactLensRecords {
                 + "\"EventType\":\"" + type + "\"" + extra + "}";
     }
 
-    String started(Instant start) {
+    public String started(Instant start) {
         return record("STARTED", ",\"InitiationTimestamp\":\"" + start + "\"");
     }
 
     /** A SEGMENTS record of transcript turns n..m (ids {contactId}-t{n}), agent and customer taking turns. */
-    String transcripts(int from, int to) {
+    public String transcripts(int from, int to) {
         StringBuilder s = new StringBuilder(",\"Segments\":[");
         for (int n = from; n <= to; n++) {
             String role = n % 2 == 1 ? "AGENT" : "CUSTOMER";
@@ -35,11 +35,11 @@ final class ContactLensRecords {
         return record("SEGMENTS", s.append("]").toString());
     }
 
-    String completed() {
+    public String completed() {
         return record("COMPLETED", "");
     }
 
-    String id(int n) {
+    public String id(int n) {
         return contactId + "-t" + n;
     }
 }

@@ -88,6 +88,10 @@ public class KafkaBrokerResource implements QuarkusTestResourceLifecycleManager 
         return Map.of("eci.signals.kafka.brokers", bootstrap, "eci.signals.kafka.topic", TOPIC);
     }
 
+    public static String bootstrap() {
+        return bootstrap;
+    }
+
     static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
@@ -95,13 +99,13 @@ public class KafkaBrokerResource implements QuarkusTestResourceLifecycleManager 
     }
 
     /** A producer of String records to the test broker (acks=all, idempotent). */
-    static KafkaProducer<String, String> producer() {
+    public static KafkaProducer<String, String> producer() {
         return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, 0),
                 new StringSerializer(), new StringSerializer());
     }
 
-    static Admin admin() {
+    public static Admin admin() {
         return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
     }
 

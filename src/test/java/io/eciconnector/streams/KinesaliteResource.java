@@ -105,6 +105,10 @@ public class KinesaliteResource implements QuarkusTestResourceLifecycleManager {
         }
     }
 
+    public static String endpoint() {
+        return endpoint;
+    }
+
     public static KinesisClient client() {
         System.setProperty(SdkSystemSetting.CBOR_ENABLED.property(), "false");
         return KinesisClient.builder().endpointOverride(URI.create(endpoint)).region(Region.US_EAST_1)
