@@ -173,7 +173,12 @@ public class SignalIntake {
         String contactId = record.get("ContactId").asText();
         String type = record.get("EventType").asText();
         long now = System.currentTimeMillis();
-        Known known = known(record, contactId);
+        // what is known outside the stream is looked up once per contact (and again only while its agent is unknown
+        // and the record names one), not per record
+        SignalContact existing = store.contact(contactId).orElse(null);
+        boolean namesAgent = record.path("Agent").isObject();
+        Known known = existing == null || (existing.agentUserId() == null && namesAgent) ? known(record, contactId)
+                : new Known();
         Outcome o = new Outcome();
         for (int attempt = 0;; attempt++) {
             try {
