@@ -4,10 +4,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 import jakarta.annotation.PostConstruct;
@@ -339,21 +337,5 @@ public class SignalIntake {
 
     private static String blankToNull(String s) {
         return s == null || s.isBlank() ? null : s;
-    }
-
-    /** The summary of what a record body would become, for tests and the console. */
-    Map<String, Object> describe(SignalContact k) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("contactId", k.contactId());
-        m.put("vendorCallKey", k.vendorCallKey());
-        m.put("startedAt", k.startedAt());
-        m.put("startBasis", k.startBasis());
-        m.put("status", k.status());
-        m.put("agentMatched", k.agentUserId() != null);
-        return m;
-    }
-
-    Optional<SignalContact> contact(String contactId) {
-        return store.contact(contactId);
     }
 }
