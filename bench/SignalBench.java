@@ -1,6 +1,10 @@
 // Benchmark of the signal flow (not a test: it prints figures).
 //
 //   ./mvnw -B -q package -DskipTests && java bench/SignalBench.java [--rate 200] [--seconds 20] [--calls 40]
+//   Kafka too (a KRaft broker in this JVM, from the test classpath):
+//   ./mvnw -B -q package -DskipTests && ./mvnw -B -q dependency:build-classpath -Dmdep.includeScope=test \
+//       -Dmdep.outputFile=target/bench.classpath && java -cp "target/test-classes:$(cat target/bench.classpath)" \
+//       bench/SignalBench.java --sources http,kafka
 //
 // 1. The connector (the packaged jar, its own JVM, the embedded sandbox) is sent a Contact Lens stream over its HTTP
 //    source: `rate` SEGMENTS records a second for `seconds`, spread over `calls` live calls, each record one Transcript
@@ -10,7 +14,6 @@
 // 2. The same payloads sent by a plain JDK HTTP client straight to the sandbox's telephony API as they arrive (one
 //    realtime request and one single-message bulk request per record, a JWT signed once): latency and requests per
 //    message of the naive way, measured in the same run, so the overhead is a ratio.
-// Kafka as the source: see bench/README.md.
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -47,66 +50,92 @@ public class SignalBench {
     static final Pattern RECEIVED = Pattern.compile("\"receivedAt\":(\\d+)[^{}]*\"(?:message|event)\":\\{[^}]*?\"(?:messageId|value)\":\"([^\"]+)\"");
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> a = new HashMap<>(Map.of("rate", "200", "seconds", "20", "calls", "40", "heap", "256m"));
+        Map<String, String> a = new HashMap<>(Map.of("rate", "200", "seconds", "20", "calls", "40", "heap", "256m",
+                "sources", "http"));
         for (int i = 0; i + 1 < args.length; i += 2) {
             a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
         }
         int rate = Integer.parseInt(a.get("rate"));
         int seconds = Integer.parseInt(a.get("seconds"));
         int calls = Integer.parseInt(a.get("calls"));
+        List<String> sources = List.of(a.get("sources").split(","));
         if (!Files.isRegularFile(JAR)) {
             throw new IllegalStateException("package first: ./mvnw -B -q package -DskipTests");
         }
-        System.out.printf("eci-connector signal benchmark: %d records/s for %d s over %d calls, heap %s, %d cores%n%n",
-                rate, seconds, calls, a.get("heap"), Runtime.getRuntime().availableProcessors());
+        System.out.printf("eci-connector signal benchmark: %d records/s for %d s over %d calls, sources %s, heap %s, %d cores%n%n",
+                rate, seconds, calls, sources, a.get("heap"), Runtime.getRuntime().availableProcessors());
         Path work = Files.createTempDirectory("eci-signal-bench");
-        App app = new App(work, a.get("heap"), "-Deci.ingest.folder.enabled=false", "-Deci.signals.folder.enabled=false",
-                "-Deci.signals.postcall-folder.enabled=false", "-Dquarkus.log.category.\"io.eciconnector.signals\".level=WARN");
+        List<String> props = new ArrayList<>(List.of("-Deci.ingest.folder.enabled=false", "-Deci.signals.folder.enabled=false",
+                "-Deci.signals.postcall-folder.enabled=false", "-Dquarkus.log.category.\"io.eciconnector.signals\".level=WARN"));
+        Kafka kafka = sources.contains("kafka") ? new Kafka() : null;
+        if (kafka != null) {
+            props.addAll(List.of("-Deci.signals.kafka.enabled=true", "-Deci.signals.kafka.brokers=" + kafka.bootstrap,
+                    "-Deci.signals.kafka.topic=" + kafka.topic, "-Dquarkus.log.category.\"signals-kafka\".level=WARN"));
+        }
+        App app = new App(work, a.get("heap"), props.toArray(String[]::new));
         app.start();
         try {
-            // 1. through the connector
-            List<String> keys = new ArrayList<>();
-            for (int c = 0; c < calls; c++) {
-                keys.add(String.format("bench-conn-%04d", c));
-            }
-            register(app, keys);
             long start = System.currentTimeMillis() - 60_000;
-            for (String k : keys) {
-                post(app.url("/signals/contact-lens"), started(k, start));
-            }
-            long cpu0 = app.cpuMillis();
-            Map<String, Long> sentAt = new ConcurrentHashMap<>();
-            int records = stream(rate, seconds, keys, (key, n, body) -> {
-                sentAt.put(key + "-m" + n, System.currentTimeMillis());
-                int status = post(app.url("/signals/contact-lens"), body);
-                if (status != 202) {
-                    throw new IllegalStateException("HTTP source answered " + status);
+            List<Long> httpLatencies = null;
+            int records = 0;
+            int requestsSent = 0;
+            for (String source : sources) {
+                // 1. through the connector
+                List<String> keys = new ArrayList<>();
+                for (int c = 0; c < calls; c++) {
+                    keys.add(String.format("bench-%s-%04d", source, c));
                 }
-            });
-            long peakHeap = 0;
-            long deadline = System.currentTimeMillis() + 120_000;
-            Map<String, Long> got;
-            while ((got = received(app.get("/sandbox/telephony"), "-m")).size() < records) {
+                register(app, keys);
+                for (String k : keys) {
+                    post(app.url("/signals/contact-lens"), started(k, start));
+                }
+                Map<String, Integer> before = app.requests();
+                long cpu0 = app.cpuMillis();
+                Map<String, Long> sentAt = new ConcurrentHashMap<>();
+                Sender sender = source.equals("kafka") ? (key, n, body) -> {
+                    sentAt.put(key + "-m" + n, System.currentTimeMillis());
+                    kafka.send(key, body);
+                } : (key, n, body) -> {
+                    sentAt.put(key + "-m" + n, System.currentTimeMillis());
+                    int status = post(app.url("/signals/contact-lens"), body);
+                    if (status != 202) {
+                        throw new IllegalStateException("HTTP source answered " + status);
+                    }
+                };
+                records = stream(rate, seconds, keys, sender);
+                long peakHeap = 0;
+                long deadline = System.currentTimeMillis() + 120_000;
+                Map<String, Long> got;
+                while ((got = received(app.get("/sandbox/telephony"), "bench-" + source + "-")).size() < records) {
+                    peakHeap = Math.max(peakHeap, app.heapUsed());
+                    if (System.currentTimeMillis() > deadline) {
+                        throw new IllegalStateException("only " + got.size() + " of " + records + " messages arrived");
+                    }
+                    Thread.sleep(250);
+                }
                 peakHeap = Math.max(peakHeap, app.heapUsed());
-                if (System.currentTimeMillis() > deadline) {
-                    throw new IllegalStateException("only " + got.size() + " of " + records + " messages arrived");
+                long cpu = app.cpuMillis() - cpu0;
+                List<Long> latencies = latencies(sentAt, got);
+                if (httpLatencies == null) {
+                    httpLatencies = latencies;
                 }
-                Thread.sleep(250);
+                Map<String, Integer> after = app.requests();
+                int bulk = after.getOrDefault("telephony.messages.bulk", 0) - before.getOrDefault("telephony.messages.bulk", 0);
+                int realtime = after.getOrDefault("telephony.realtime", 0) - before.getOrDefault("telephony.realtime", 0);
+                requestsSent = bulk + realtime;
+                System.out.printf("connector (%s source): %d records -> %d messages + %d events%n", source, records,
+                        got.size(), records);
+                System.out.printf("  added latency per message (record sent -> sandbox receipt): p50 %d ms, p99 %d ms, max %d ms%n",
+                        pct(latencies, 50), pct(latencies, 99), pct(latencies, 100));
+                System.out.printf("  telephony requests: %d bulk (%.2f per message, %.1f messages per bulk request), %d realtime "
+                        + "(%.2f per event)%n", bulk, bulk / (double) records, records / (double) Math.max(1, bulk), realtime,
+                        realtime / (double) records);
+                System.out.printf("  connector CPU: %.1f s for %d records (%.2f ms per record); peak heap %d MB; peak RSS %d MB%n%n",
+                        cpu / 1000.0, records, cpu / (double) records, peakHeap >> 20, app.peakRssKb() >> 10);
             }
-            peakHeap = Math.max(peakHeap, app.heapUsed());
-            long cpu = app.cpuMillis() - cpu0;
-            List<Long> latencies = latencies(sentAt, got);
-            Map<String, Integer> requests = app.requests();
-            int bulk = requests.getOrDefault("telephony.messages.bulk", 0);
-            int realtime = requests.getOrDefault("telephony.realtime", 0);
-            System.out.printf("connector (HTTP source): %d records -> %d messages + %d events%n", records, got.size(), records);
-            System.out.printf("  added latency per message (POST -> sandbox receipt): p50 %d ms, p99 %d ms, max %d ms%n",
-                    pct(latencies, 50), pct(latencies, 99), pct(latencies, 100));
-            System.out.printf("  telephony requests: %d bulk (%.2f per message, %.1f messages per bulk request), %d realtime "
-                    + "(%.2f per event)%n", bulk, bulk / (double) records, records / (double) Math.max(1, bulk), realtime,
-                    realtime / (double) records);
-            System.out.printf("  connector CPU: %.1f s for %d records (%.2f ms per record); peak heap %d MB; peak RSS %d MB%n",
-                    cpu / 1000.0, records, cpu / (double) records, peakHeap >> 20, app.peakRssKb() >> 10);
+            List<Long> latencies = httpLatencies;
+            int bulk = requestsSent;
+            int realtime = 0;
 
             // 2. the plain client, straight to the sandbox
             List<String> plainKeys = new ArrayList<>();
@@ -137,13 +166,47 @@ public class SignalBench {
             Map<String, Long> plainGot = received(app.get("/sandbox/telephony"), "-m");
             plainGot.keySet().retainAll(plainSent.keySet());
             List<Long> plainLatencies = latencies(plainSent, plainGot);
-            System.out.printf("%nplain client (straight to the sandbox): %d records -> %d messages%n", plainRecords, plainGot.size());
+            System.out.printf("plain client (straight to the sandbox): %d records -> %d messages%n", plainRecords, plainGot.size());
             System.out.printf("  latency per message: p50 %d ms, p99 %d ms, max %d ms; 1.00 bulk request per message, 1.00 "
                     + "realtime request per event%n", pct(plainLatencies, 50), pct(plainLatencies, 99), pct(plainLatencies, 100));
-            System.out.printf("%nratios (connector / plain): p50 latency +%d ms, requests per message %.2f%n",
-                    pct(latencies, 50) - pct(plainLatencies, 50), (bulk + realtime) / (2.0 * records));
+            System.out.printf("%nratios (connector via %s / plain): p50 latency +%d ms, requests per message %.2f%n",
+                    sources.get(0), pct(latencies, 50) - pct(plainLatencies, 50), (bulk + realtime) / (2.0 * records));
         } finally {
             app.stop();
+            if (kafka != null) {
+                kafka.stop();
+            }
+        }
+    }
+
+    /** The test broker of src/test (KafkaBrokerResource), reached by reflection so the HTTP run needs no Kafka jars. */
+    static final class Kafka {
+        final Object broker;
+        final Object producer;
+        final String bootstrap;
+        final String topic;
+        final java.lang.reflect.Constructor<?> record;
+        final java.lang.reflect.Method send;
+
+        Kafka() throws Exception {
+            Class<?> resource = Class.forName("io.eciconnector.streams.KafkaBrokerResource");
+            broker = resource.getDeclaredConstructor().newInstance();
+            @SuppressWarnings("unchecked")
+            Map<String, String> config = (Map<String, String>) resource.getMethod("start").invoke(broker);
+            bootstrap = config.get("eci.signals.kafka.brokers");
+            topic = config.get("eci.signals.kafka.topic");
+            producer = resource.getMethod("producer").invoke(null);
+            Class<?> recordClass = Class.forName("org.apache.kafka.clients.producer.ProducerRecord");
+            record = recordClass.getConstructor(String.class, Object.class, Object.class);
+            send = Class.forName("org.apache.kafka.clients.producer.Producer").getMethod("send", recordClass);
+        }
+
+        void send(String key, String body) throws Exception {
+            ((java.util.concurrent.Future<?>) send.invoke(producer, record.newInstance(topic, key, body))).get();
+        }
+
+        void stop() throws Exception {
+            broker.getClass().getMethod("stop").invoke(broker);
         }
     }
 
