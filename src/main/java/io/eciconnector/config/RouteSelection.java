@@ -39,26 +39,39 @@ public class RouteSelection {
         }
         List<String> excluded = new ArrayList<>();
         config.getOptionalValue("camel.main.routes-exclude-pattern", String.class).ifPresent(excluded::add);
-        for (int i = 0; i < SOURCES.size(); i++) {
-            String source = SOURCES.get(i);
-            boolean enabled = config.getOptionalValue("eci.ingest." + source + ".enabled", Boolean.class)
-                    .orElse(ENABLED_BY_DEFAULT.get(i));
-            if (!enabled) {
-                excluded.add("file:" + dir + "/ingest-" + source + ".yaml");
-            }
-            LOG.infof("Source %s: %s", source, enabled ? "on" : "off (eci.ingest." + source + ".enabled=false)");
-        }
-        for (int i = 0; i < SIGNAL_SOURCES.size(); i++) {
-            String source = SIGNAL_SOURCES.get(i);
-            boolean enabled = config.getOptionalValue("eci.signals." + source + ".enabled", Boolean.class)
-                    .orElse(SIGNALS_ENABLED_BY_DEFAULT.get(i));
-            if (!enabled) {
-                excluded.add("file:" + dir + "/signals-" + source + ".yaml");
-            }
-            LOG.infof("Signal source %s: %s", source, enabled ? "on" : "off (eci.signals." + source + ".enabled=false)");
-        }
+        switchOff(config, dir, "eci.ingest.", "ingest-", SOURCES, ENABLED_BY_DEFAULT, excluded);
+        switchOff(config, dir, "eci.signals.", "signals-", SIGNAL_SOURCES, SIGNALS_ENABLED_BY_DEFAULT, excluded);
         // loaded later, once the org answers (EventSubscription)
         excluded.add("file:" + dir + "/" + EVENTS_ROUTE);
         event.getMain().configure().withRoutesExcludePattern(String.join(",", excluded));
+    }
+
+    /** The route files of the sources that are off unless switched on. */
+    public static List<String> offByDefault() {
+        List<String> files = new ArrayList<>();
+        for (int i = 0; i < SOURCES.size(); i++) {
+            if (!ENABLED_BY_DEFAULT.get(i)) {
+                files.add("ingest-" + SOURCES.get(i) + ".yaml");
+            }
+        }
+        for (int i = 0; i < SIGNAL_SOURCES.size(); i++) {
+            if (!SIGNALS_ENABLED_BY_DEFAULT.get(i)) {
+                files.add("signals-" + SIGNAL_SOURCES.get(i) + ".yaml");
+            }
+        }
+        return files;
+    }
+
+    /** Excludes routes/{file}{name}.yaml for each source whose {key}{name}.enabled is false. */
+    private static void switchOff(Config config, String dir, String key, String file, List<String> names,
+            List<Boolean> defaults, List<String> excluded) {
+        for (int i = 0; i < names.size(); i++) {
+            String source = names.get(i);
+            boolean enabled = config.getOptionalValue(key + source + ".enabled", Boolean.class).orElse(defaults.get(i));
+            if (!enabled) {
+                excluded.add("file:" + dir + "/" + file + source + ".yaml");
+            }
+            LOG.infof("Source %s%s: %s", file, source, enabled ? "on" : "off (" + key + source + ".enabled=false)");
+        }
     }
 }

@@ -42,11 +42,8 @@ public class CallsApi {
     @Inject
     ObjectMapper mapper;
 
-    /** The answer as JSON text, whatever the status (REST binding leaves text alone). */
     private String json(Exchange exchange, int status, Object body) throws JsonProcessingException {
-        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
-        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
-        return mapper.writeValueAsString(body);
+        return JsonAnswer.of(exchange, mapper, status, body);
     }
 
     /** GET /calls/{externalId}: the ledger rows (one per provider) with their history. */

@@ -35,9 +35,7 @@ public class SignalsApi {
     ObjectMapper mapper;
 
     private String json(Exchange exchange, int status, Object body) throws JsonProcessingException {
-        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
-        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
-        return mapper.writeValueAsString(body);
+        return JsonAnswer.of(exchange, mapper, status, body);
     }
 
     /** GET /signals/calls/{vendorCallKey}: the contact(s) and every event, message and post-call chunk with its state. */

@@ -4,10 +4,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 import jakarta.annotation.PostConstruct;
@@ -173,7 +171,12 @@ public class SignalIntake {
         String contactId = record.get("ContactId").asText();
         String type = record.get("EventType").asText();
         long now = System.currentTimeMillis();
-        Known known = known(record, contactId);
+        // what is known outside the stream is looked up once per contact (and again only while its agent is unknown
+        // and the record names one), not per record
+        SignalContact existing = store.contact(contactId).orElse(null);
+        boolean namesAgent = record.path("Agent").isObject();
+        Known known = existing == null || (existing.agentUserId() == null && namesAgent) ? known(record, contactId)
+                : new Known();
         Outcome o = new Outcome();
         for (int attempt = 0;; attempt++) {
             try {
@@ -334,21 +337,5 @@ public class SignalIntake {
 
     private static String blankToNull(String s) {
         return s == null || s.isBlank() ? null : s;
-    }
-
-    /** The summary of what a record body would become, for tests and the console. */
-    Map<String, Object> describe(SignalContact k) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("contactId", k.contactId());
-        m.put("vendorCallKey", k.vendorCallKey());
-        m.put("startedAt", k.startedAt());
-        m.put("startBasis", k.startBasis());
-        m.put("status", k.status());
-        m.put("agentMatched", k.agentUserId() != null);
-        return m;
-    }
-
-    Optional<SignalContact> contact(String contactId) {
-        return store.contact(contactId);
     }
 }
