@@ -7,11 +7,13 @@ import jakarta.enterprise.event.Observes;
 
 import org.apache.camel.component.kafka.KafkaComponent;
 import org.apache.camel.component.kafka.KafkaConfiguration;
+import org.apache.camel.component.kafka.consumer.DefaultKafkaManualCommitFactory;
 import org.apache.camel.quarkus.core.events.ComponentAddEvent;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.eciconnector.salesforce.Secrets;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * Security of the Kafka source (routes/signals-kafka.yaml), set on the kafka component when Camel adds it, so that
@@ -21,6 +23,7 @@ import io.eciconnector.salesforce.Secrets;
  * -password or -password-file), ssl-keystore-location (+ -type, -password(-file)), ssl-key-password(-file).
  */
 @ApplicationScoped
+@RegisterForReflection(targets = DefaultKafkaManualCommitFactory.class) // named by class in routes/signals-kafka.yaml
 public class KafkaSecurity {
 
     private static final Logger LOG = Logger.getLogger(KafkaSecurity.class);

@@ -113,6 +113,14 @@ class KafkaSourceTest {
         assertEquals(all.size(), ours.size(), "each record handed on exactly once across the restart: " + ours);
         assertEquals(ends(sent), committed().entrySet().stream().filter(e -> ends(sent).containsKey(e.getKey()))
                 .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
+        Map<String, Long> produced = new HashMap<>();
+        sent.forEach(m -> produced.put(ref(m), m.timestamp()));
+        for (StreamTestHooks.HandOver h : StreamTestHooks.delivered()) {
+            Long t = produced.get(h.source() + "@" + h.ref());
+            if (t != null) {
+                assertEquals(t, h.time(), "eciSignalTime is the Kafka record timestamp");
+            }
+        }
         for (ContactLensRecords r : List.of(ra, rb)) {
             String key = r == ra ? a : b;
             await().atMost(Duration.ofSeconds(20)).until(() -> KinesisSourceTest.messageIds(key).size() >= 5);

@@ -107,8 +107,11 @@ class KinesisSourceTest {
         assertEquals(put.size(), ours.size(), "each record handed on exactly once across the restart: " + ours);
         assertEquals(2, lastPerShard(put).size(), "both shards");
         assertEquals(lastPerShard(put), checkpoints.positions(KinesaliteResource.STREAM));
+        long now = System.currentTimeMillis();
         for (StreamTestHooks.HandOver h : StreamTestHooks.delivered()) {
             assertTrue(h.source().startsWith("kinesis:" + KinesaliteResource.STREAM + "/shardId-"), h.source());
+            assertTrue(h.time() != null && h.time() > now - 120_000 && h.time() <= now,
+                    "eciSignalTime is the record's ApproximateArrivalTimestamp in epoch millis: " + h.time());
         }
         // end to end: each transcript message reached the telephony API once, in order
         for (ContactLensRecords r : List.of(ra, rb)) {

@@ -18,8 +18,8 @@ import org.eclipse.microprofile.config.ConfigProvider;
  */
 public class StreamTestHooks extends RouteConfigurationBuilder {
 
-    /** One hand-over: where from and which position. */
-    public record HandOver(String source, String ref, String body) {
+    /** One hand-over: where from, which position, when produced (eciSignalTime), the record. */
+    public record HandOver(String source, String ref, Long time, String body) {
     }
 
     static final List<HandOver> ATTEMPTS = new ArrayList<>();
@@ -50,6 +50,7 @@ public class StreamTestHooks extends RouteConfigurationBuilder {
     static HandOver of(Exchange e) {
         return new HandOver(e.getMessage().getHeader("eciSignalSource", String.class),
                 e.getMessage().getHeader("eciSignalRef", String.class),
+                e.getMessage().getHeader("eciSignalTime", Long.class),
                 new String(e.getMessage().getBody(byte[].class), StandardCharsets.UTF_8));
     }
 
