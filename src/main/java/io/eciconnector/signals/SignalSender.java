@@ -59,6 +59,8 @@ public class SignalSender {
     static final int MAX_MESSAGES = 5;
     static final int MAX_EVENTS = 100;
     static final int SCAN_LIMIT = 5000;
+    /** The answer to messages sent again whose ids the conversation already holds. */
+    static final java.util.regex.Pattern ALREADY_STORED = java.util.regex.Pattern.compile("(?i)messageId .* not unique");
 
     @Inject
     TelephonySettings settings;
@@ -348,6 +350,13 @@ public class SignalSender {
     /** 429, 5xx, 401 (after signing anew): again later; any other refusal: the dead letters. */
     private void settleFailure(String endpoint, String key, List<OutboxItem> items, TelephonyClient.Answer a) {
         String message = a.body() == null ? "" : a.body().length() > 1000 ? a.body().substring(0, 1000) : a.body();
+        if (a.status() == 400 && endpoint.equals("messages") && ALREADY_STORED.matcher(message).find()
+                && items.stream().anyMatch(i -> i.attempts() > 0)) {
+            // sent before (a replica stopped before it recorded the answer): the org has these messages already
+            LOG.infof("messages for %s were accepted before the sender stopped; recorded as sent", key);
+            sent(endpoint, items);
+            return;
+        }
         boolean retryable = a.status() == 429 || a.status() >= 500 || a.status() == 401;
         if (retryable) {
             retry(endpoint, key, items, a.status(), "HTTP " + a.status() + ": " + message, a.retryAfter());

@@ -71,8 +71,11 @@ public interface TelephonySettings {
     @WithDefault("10")
     int maxAttempts();
 
-    /** An item claimed by a replica that died is sent again after this long. */
-    @WithDefault("2M")
+    /**
+     * An item claimed by a replica that died is sent again after this long (longer than request-timeout, so a request
+     * still running is never doubled). A resent transcript message the org already holds is recorded as sent.
+     */
+    @WithDefault("45S")
     Duration lease();
 
     interface Jwt {

@@ -222,6 +222,39 @@ class SignalsFlowTest {
         assertEquals(0, telephony(key).path("rejected").size(), "no message sent twice");
     }
 
+    @jakarta.inject.Inject
+    io.eciconnector.ledger.Ledger ledger;
+
+    /**
+     * A replica that stopped after the org accepted its bulk request but before it recorded the answer: another takes
+     * the claim up after the lease and sends again; the org answers that the conversation holds those messageIds,
+     * which the sender records as sent (no dead letter, nothing held back).
+     */
+    @Test
+    void messagesTheOrgAcceptedBeforeAReplicaStoppedAreRecordedAsSentWhenResent() throws Exception {
+        String key = id("resent");
+        register(key);
+        post(started(key, System.currentTimeMillis() - 10_000), segments(key, transcript("s1", "AGENT", "one", 0, 100, null),
+                transcript("s2", "CUSTOMER", "two", 200, 300, null)));
+        await().atMost(WAIT).until(() -> telephony(key).path("messages").size() == 2);
+        await().atMost(WAIT).until(() -> given().get("/signals/calls/" + key).then().extract().path("items.state")
+                .equals(List.of("SENT", "SENT")));
+        // as a replica killed before it recorded the answer leaves them: claimed long ago, never settled
+        ledger.inTransaction(c -> {
+            try (var ps = c.prepareStatement("UPDATE signal_outbox SET state = 'SENDING', claimed_by = 'gone', "
+                    + "claimed_at = 1 WHERE vendor_call_key = ?")) {
+                ps.setString(1, key);
+                return ps.executeUpdate();
+            }
+        });
+        await().atMost(WAIT).until(() -> JSON.readTree(given().get("/signals/calls/" + key).then().extract().asString())
+                .path("items").get(0).path("attempts").asInt() == 2
+                && given().get("/signals/calls/" + key).then().extract().path("items.state").equals(List.of("SENT", "SENT")));
+        assertEquals(List.of("s1", "s2"), messageIds(telephony(key)), "the org holds each message once");
+        Path dir = Path.of(FlowProfile.DEAD_LETTERS, "telephony");
+        assertTrue(!Files.isDirectory(dir) || deadLetterFor(dir, key) == null, "nothing dead-lettered");
+    }
+
     @Test
     void aRedeliveredRecordSendsNothingTwice() throws Exception {
         String key = id("again");
