@@ -12,6 +12,7 @@ public class FlowProfile implements QuarkusTestProfile {
 
     public static final String INBOX = "target/flow/inbox";
     public static final String DEAD_LETTERS = "target/flow/dead-letters";
+    public static final String CONSOLE_TOKEN = "flow-console-token";
 
     /** The flow settings for a source test: its own sandbox directory and in-memory ledger, the folder source off. */
     public static Map<String, String> forSource(String name) {
@@ -53,6 +54,11 @@ public class FlowProfile implements QuarkusTestProfile {
         m.put("eci.waiting.poll-ms", "500");
         m.put("eci.users.match-field.aircall", "Aircall_User_Identifier__c");
         m.put("eci.users.match-field.amazon-connect", "Amazon_Connect_Username__c");
+        // operations: the console's token from the test, Jolokia on a free port, no CLI status files in ~/.camel
+        m.put("eci.ops.token", CONSOLE_TOKEN);
+        m.put("eci.jolokia.port", "0");
+        m.put("eci.cli-connector.enabled", "false");
+        m.put("eci.cluster.file.root", "target/flow-cluster");
         return m;
     }
 }
