@@ -81,9 +81,14 @@ public class ConnectorDevConsole extends AbstractDevConsole {
         }
         String state = (String) options.get("state");
         if (state != null) {
-            int limit = Integer.parseInt(String.valueOf(options.getOrDefault("limit", "20")));
-            root.put("calls", ledger.inState(CallState.valueOf(state.toUpperCase()), Math.min(limit, 1000)).stream()
-                    .map(ConnectorDevConsole::view).toList());
+            try {
+                int limit = Integer.parseInt(String.valueOf(options.getOrDefault("limit", "20")));
+                root.put("calls", ledger.inState(CallState.valueOf(state.toUpperCase()), Math.max(1, Math.min(limit, 1000)))
+                        .stream().map(ConnectorDevConsole::view).toList());
+            } catch (IllegalArgumentException e) {
+                root.put("calls", List.of());
+                root.put("error", "state is one of " + List.of(CallState.values()) + ", limit a number");
+            }
         }
         root.put("operations", List.of("GET /calls/{externalId}", "GET /calls?state=DEAD", "GET /calls/failures?state=DEAD",
                 "POST /calls/{externalId}/replay", "POST /calls/retry?userId=&from=&to=",

@@ -66,7 +66,11 @@ public class JolokiaAgent {
 
     void stop(@Observes ShutdownEvent stop) {
         if (server != null) {
-            server.stop();
+            try {
+                server.stop();
+            } catch (IllegalStateException shutdownInProgress) {
+                // on SIGTERM the JVM is already running Jolokia's own shutdown hook, which stops the server
+            }
         }
     }
 

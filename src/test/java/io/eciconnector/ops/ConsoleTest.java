@@ -122,6 +122,8 @@ class ConsoleTest {
                 .body(containsString("pollers"));
         get("/q/camel/dev-console/eci?externalId=NOT-THERE").then().statusCode(200).body("eci.call.size()",
                 org.hamcrest.Matchers.equalTo(0));
+        get("/q/camel/dev-console/eci?state=NOT-A-STATE").then().statusCode(200).body("eci.error",
+                containsString("state is one of"));
         get("/q/camel/dev-console/route,eci").then().statusCode(200).body("$", hasKey("route")).body("$", hasKey("eci"));
     }
 

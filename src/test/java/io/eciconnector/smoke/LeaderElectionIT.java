@@ -34,7 +34,7 @@ import io.eciconnector.samples.SampleGenerator;
 class LeaderElectionIT {
 
     static final String PG = "jdbc:postgresql://127.0.0.1:5432/test";
-    /** Takeover after a SIGKILL: the lock is free at once, the stand-by tries it every 2 s, then starts 5 pollers. */
+    /** Takeover after a SIGKILL: the lock is free at once, the stand-by tries it every 2 s, then starts 4 pollers. */
     static final Duration TAKEOVER_BOUND = Duration.ofSeconds(15);
 
     static boolean postgresReachable() {
@@ -95,10 +95,8 @@ class LeaderElectionIT {
             env.put("ECI_DEAD_LETTER_DIR", shared.resolve("dead-letters").toString());
             env.put("ECI_CLUSTER_FILE_ROOT", shared.resolve("cluster").toString());
             Path homeA = shared.resolve("replica-a");
-            AppProcess a = new AppProcess(homeA, "256m", env, "-Deci.jolokia.port=0",
-                    "-Duser.home=" + homeA).start();
-            try (AppProcess b = new AppProcess(shared.resolve("replica-b"), "256m", env, "-Deci.jolokia.port=0",
-                    "-Deci.cli-connector.enabled=false").start()) {
+            AppProcess a = new AppProcess(homeA, "256m", env).start();
+            try (AppProcess b = new AppProcess(shared.resolve("replica-b"), "256m", env).start()) {
                 await(Duration.ofSeconds(20), () -> leaderGauge(a) == 1.0, a::output);
                 assertEquals(0.0, leaderGauge(b), "one leader: the replica started second stands by");
 
@@ -106,8 +104,7 @@ class LeaderElectionIT {
                 await(Duration.ofSeconds(60), () -> countUploads(sandbox) == 20,
                         () -> sandbox.get("/sandbox/voicecalls").body() + a.output());
                 assertFalse(b.output().contains("Consumer started: file:"), "the stand-by never polled the folder");
-                assertFalse(b.output().contains("Create request:"), "the stand-by sent nothing");
-                // both replicas answer from the one ledger
+                // both replicas answer from the one ledger (and both may send: the ledger's claims split the work)
                 assertEquals("UPLOADED", json(b, "/calls/FIRST-0001").path("state").asText());
 
                 // the Camel JBang CLI's view of the leader (what `camel ps` / `camel get route` read)
