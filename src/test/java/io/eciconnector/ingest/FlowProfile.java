@@ -16,6 +16,7 @@ public class FlowProfile implements QuarkusTestProfile {
     public static final String POSTCALL_INBOX = "target/flow/postcall-inbox";
     /** The HTTP signal source's shared token in the flow tests. */
     public static final String WEBHOOK_TOKEN = "flow-test-webhook-token";
+    public static final String CONSOLE_TOKEN = "flow-console-token";
 
     /** The flow settings for a source test: its own sandbox directory and in-memory ledger, the folder source off. */
     public static Map<String, String> forSource(String name) {
@@ -69,6 +70,11 @@ public class FlowProfile implements QuarkusTestProfile {
         m.put("eci.telephony.backoff-max", "3S");
         m.put("eci.telephony.post-call-completion-wait", "20S");
         m.put("eci.telephony.lease", "5S");
+        // operations: the console's token from the test, Jolokia on a free port, no CLI status files in ~/.camel
+        m.put("eci.ops.token", CONSOLE_TOKEN);
+        m.put("eci.jolokia.port", "0");
+        m.put("eci.cli-connector.enabled", "false");
+        m.put("eci.cluster.file.root", "target/flow-cluster");
         return m;
     }
 }

@@ -21,6 +21,10 @@ import org.junit.jupiter.api.Test;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.Volume;
@@ -106,8 +110,59 @@ class ManifestsTest {
                 assertTrue(m.getReadOnly(), m.getName() + " read-only");
             }
         }
-        assertEquals(1, d.getSpec().getReplicas(), "one replica until the pollers elect a leader");
+        assertEquals(2, d.getSpec().getReplicas(), "two replicas: one leads the pollers, the other stands by");
         assertNotNull(c.getResources().getLimits().get("memory"));
+    }
+
+    /** Every document of a multi-document manifest, parsed into its typed object. */
+    static List<HasMetadata> loadAll(String file) throws IOException {
+        List<HasMetadata> out = new java.util.ArrayList<>();
+        for (String doc : Files.readString(K8S.resolve(file)).split("(?m)^---\\s*$")) {
+            if (doc.lines().anyMatch(l -> l.startsWith("kind:"))) {
+                out.add(Serialization.unmarshal(doc));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void theDeploymentMayHoldAndRenewTheLeaseOfThePollers() throws IOException {
+        Deployment d = load("deployment.yaml", Deployment.class);
+        Container c = container();
+        assertEquals("kubernetes", env(c, "ECI_CLUSTER_MODE"), "the Lease-based cluster service on Kubernetes");
+        EnvVar namespace = c.getEnv().stream().filter(e -> e.getName().equals("ECI_CLUSTER_KUBERNETES_NAMESPACE"))
+                .findFirst().orElseThrow();
+        assertEquals("metadata.namespace", namespace.getValueFrom().getFieldRef().getFieldPath());
+        List<HasMetadata> rbac = loadAll("rbac.yaml");
+        ServiceAccount account = rbac.stream().filter(ServiceAccount.class::isInstance).map(ServiceAccount.class::cast)
+                .findFirst().orElseThrow(() -> new AssertionError("no ServiceAccount"));
+        assertEquals(account.getMetadata().getName(), d.getSpec().getTemplate().getSpec().getServiceAccountName(),
+                "the pods run as the ServiceAccount that the Role is bound to");
+        Role role = rbac.stream().filter(Role.class::isInstance).map(Role.class::cast).findFirst()
+                .orElseThrow(() -> new AssertionError("no Role"));
+        RoleBinding binding = rbac.stream().filter(RoleBinding.class::isInstance).map(RoleBinding.class::cast)
+                .findFirst().orElseThrow(() -> new AssertionError("no RoleBinding"));
+        assertEquals(role.getMetadata().getName(), binding.getRoleRef().getName());
+        assertEquals("Role", binding.getRoleRef().getKind());
+        assertTrue(binding.getSubjects().stream().anyMatch(s -> s.getKind().equals("ServiceAccount")
+                && s.getName().equals(account.getMetadata().getName())));
+        assertTrue(allows(role, "coordination.k8s.io", "leases",
+                Set.of("get", "list", "watch", "create", "update", "patch")), "Lease verbs");
+        assertTrue(allows(role, "", "pods", Set.of("get", "list")), "the cluster members are the pods");
+        Set<String> resources = new TreeSet<>();
+        try (Stream<String> lines = Files.lines(K8S.resolve("kustomization.yaml"))) {
+            lines.map(String::trim).filter(l -> l.startsWith("- ") && l.endsWith(".yaml") && !l.contains("/"))
+                    .forEach(l -> resources.add(l.substring(2)));
+        }
+        assertTrue(resources.contains("rbac.yaml"), "kubectl apply -k applies the RBAC too: " + resources);
+        String labels = defaults().getProperty("eci.cluster.kubernetes.labels", "app.kubernetes.io/name=eci-connector");
+        assertTrue(Files.readString(K8S.resolve("kustomization.yaml")).contains(labels.replace("=", ": ")),
+                "the pods carry the labels by which the cluster service finds its members");
+    }
+
+    static boolean allows(Role role, String apiGroup, String resource, Set<String> verbs) {
+        return role.getRules().stream().anyMatch(r -> r.getApiGroups().contains(apiGroup)
+                && r.getResources().contains(resource) && r.getVerbs().containsAll(verbs));
     }
 
     @Test

@@ -37,7 +37,9 @@ final class AppProcess implements AutoCloseable {
         this.env = env;
         command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx" + heap, "-XX:+ExitOnOutOfMemoryError", "-Dquarkus.http.port=" + httpPort,
-                "-Dquarkus.management.port=" + managementPort));
+                "-Dquarkus.management.port=" + managementPort,
+                // several JVMs at once: Jolokia on a free port, the JBang CLI's status files under the work directory
+                "-Deci.jolokia.port=0", "-Duser.home=" + workDir));
         command.addAll(List.of(systemProperties));
         command.addAll(List.of("-jar", JAR.toString()));
     }

@@ -118,6 +118,19 @@ class PackagedJarIT {
             assertEquals(12, requests.path("eci.audio_upload").asInt());
             String metrics = AppProcess.get(app.managementPort, "/observe/metrics").body();
             assertTrue(metrics.contains("eci_calls_total{flow=\"upload\",outcome=\"uploaded\""), "per-flow counters");
+            // the ledger gauge is read at most every 10 s
+            await(Duration.ofSeconds(15), () -> AppProcess.get(app.managementPort, "/observe/metrics").body()
+                    .contains("eci_ledger_calls{state=\"UPLOADED\"} 12.0"), () -> "ledger gauge");
+            assertTrue(metrics.contains("eci_cluster_leader{group=\"pollers\"} 1.0"), "leader gauge");
+            // the console needs the token that the connector generated (none configured)
+            assertEquals(401, AppProcess.get(app.managementPort, "/q/camel/dev-console/route").statusCode());
+            String token = Files.readString(work.resolve("data/ops/token")).trim();
+            java.net.http.HttpResponse<String> routes = AppProcess.HTTP.send(java.net.http.HttpRequest
+                    .newBuilder(java.net.URI.create("http://127.0.0.1:" + app.managementPort + "/q/camel/dev-console/route"))
+                    .header("Authorization", "Bearer " + token).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, routes.statusCode());
+            assertTrue(routes.body().contains("\"ingest-folder\""), routes.body());
+            assertFalse(app.output().contains(token), "the token is never logged");
             assertEquals(200, AppProcess.get(app.managementPort, "/observe/health/live").statusCode());
             assertFalse(out.contains("+16315122409"), "phone numbers are never logged whole");
             sampleStreamArrivedInOrder(app);

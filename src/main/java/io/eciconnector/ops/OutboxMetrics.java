@@ -7,8 +7,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
-import io.eciconnector.ledger.CallState;
-import io.eciconnector.ledger.Ledger;
 import io.eciconnector.signals.OutboxItem;
 import io.eciconnector.signals.SignalStore;
 import io.micrometer.core.instrument.Gauge;
@@ -16,11 +14,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 
 /**
- * The backlogs as gauges: eci_ledger_calls{state} (calls per ledger state) and eci_signals_outbox{kind,state}
- * (telephony outbox items). Read from the ledger at most every 5 seconds, whatever the scrape rate.
+ * The telephony outbox as gauges: eci_signals_outbox{kind,state}. Read from the ledger at most every 5 seconds,
+ * whatever the scrape rate (the call ledger's gauges: {@link LedgerMetrics}).
  */
 @ApplicationScoped
-public class BacklogMetrics {
+public class OutboxMetrics {
 
     static final long TTL_MS = 5000;
 
@@ -28,19 +26,11 @@ public class BacklogMetrics {
     MeterRegistry registry;
 
     @Inject
-    Ledger ledger;
-
-    @Inject
     SignalStore signals;
 
-    private final Cached<Map<CallState, Long>> calls = new Cached<>(() -> ledger.counts());
     private final Cached<Map<String, Long>> outbox = new Cached<>(() -> signals.counts());
 
     void register(@Observes StartupEvent event) {
-        for (CallState s : CallState.values()) {
-            Gauge.builder("eci.ledger.calls", calls, c -> c.get().getOrDefault(s, 0L)).tag("state", s.name())
-                    .description("Calls in the ledger by state").register(registry);
-        }
         for (OutboxItem.Kind k : OutboxItem.Kind.values()) {
             for (String state : new String[] { "PENDING", "SENDING", "SENT", "DEAD" }) {
                 Gauge.builder("eci.signals.outbox", outbox, o -> o.get().getOrDefault(k.name() + "." + state, 0L))
