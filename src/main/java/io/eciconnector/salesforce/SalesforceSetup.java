@@ -9,11 +9,9 @@ import org.apache.camel.component.salesforce.AuthenticationType;
 import org.apache.camel.component.salesforce.SalesforceComponent;
 import org.apache.camel.component.salesforce.SalesforceEndpointConfig;
 import org.apache.camel.support.jsse.KeyStoreParameters;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 import io.eciconnector.sandbox.Sandbox;
-import io.quarkus.runtime.LaunchMode;
 
 /**
  * The camel-salesforce component: OAuth 2.0 (JWT bearer flow by default), the token cached in its session and
@@ -36,9 +34,7 @@ public class SalesforceSetup {
             if (!sandbox.enabled()) {
                 return "https://login.salesforce.com";
             }
-            String key = LaunchMode.current() == LaunchMode.TEST ? "quarkus.http.test-port" : "quarkus.http.port";
-            int port = ConfigProvider.getConfig().getOptionalValue(key, Integer.class).orElse(8080);
-            return "http://localhost:" + port;
+            return sandbox.localUrl();
         });
     }
 

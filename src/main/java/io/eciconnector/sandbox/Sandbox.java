@@ -42,6 +42,33 @@ public class Sandbox {
         return config.enabled();
     }
 
+    /**
+     * This application's own address, where the sandbox answers. With a random port (tests) the port is known only
+     * once the HTTP server listens, which a poller started early can precede: then this waits for it (at most 60 s)
+     * rather than hand out port 0.
+     */
+    public String localUrl() {
+        String key = io.quarkus.runtime.LaunchMode.current() == io.quarkus.runtime.LaunchMode.TEST
+                ? "quarkus.http.test-port" : "quarkus.http.port";
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (true) {
+            int port = org.eclipse.microprofile.config.ConfigProvider.getConfig().getOptionalValue(key, Integer.class)
+                    .orElse(8080);
+            if (port > 0) {
+                return "http://localhost:" + port;
+            }
+            if (System.currentTimeMillis() > deadline) {
+                throw new IllegalStateException("the HTTP server's port is still unknown (" + key + "=0)");
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the HTTP server's port");
+            }
+        }
+    }
+
     public SandboxConfig config() {
         return config;
     }

@@ -21,7 +21,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -33,7 +32,6 @@ import io.eciconnector.ledger.Ledger;
 import io.eciconnector.ops.FlowMetrics;
 import io.eciconnector.sandbox.Sandbox;
 import io.eciconnector.send.Backoff;
-import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
@@ -465,11 +463,8 @@ public class SignalSender {
                 () -> sandboxOr(() -> sandbox.config().telephony().callCenterApiName(), "eci.telephony.jwt.call-center-api-name"));
         Path key = jwt.privateKeyFile().map(Path::of).orElseGet(
                 () -> sandboxOr(() -> sandbox.keys().telephonyPrivateKey(), "eci.telephony.jwt.private-key-file"));
-        String base = settings.baseUrl().orElseGet(() -> sandboxOr(() -> {
-            String p = LaunchMode.current() == LaunchMode.TEST ? "quarkus.http.test-port" : "quarkus.http.port";
-            int port = ConfigProvider.getConfig().getOptionalValue(p, Integer.class).orElse(8080);
-            return "http://localhost:" + port + "/telephony/v1";
-        }, "eci.telephony.base-url"));
+        String base = settings.baseUrl().orElseGet(() -> sandboxOr(() -> sandbox.localUrl() + "/telephony/v1",
+                "eci.telephony.base-url"));
         token = new TelephonyToken(key, new TelephonyToken.Claims(issuer, subject, jwt.audience().orElse(null),
                 jwt.jti(), jwt.lifetime(), jwt.renewBefore()), Clock.systemUTC());
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
