@@ -33,7 +33,10 @@ import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
  * checkpoint after a delay that doubles with each failure in a row (from the poll delay up to 30 s): nothing is
  * skipped (the stock consumer goes on to the next record);</li>
  * <li>every start (also a route restarted in the same JVM) and every expired iterator resumes from the checkpoints;</li>
- * <li>a child shard (after a resharding) waits until its listed parents have been read to their end.</li>
+ * <li>a child shard (after a resharding) waits until its listed parents have been read to their end (by any
+ * instance: recorded in kinesis_shard_lease);</li>
+ * <li>only the shards this instance holds a lease on are read (see KinesisShardLeases): replicas sharing the ledger
+ * split the shards, a shard is handed on by one of them at a time, and the leases are given back on stop.</li>
  * </ul>
  * Records of one shard are handed on one at a time, in order, on the polling thread.
  */
@@ -42,6 +45,7 @@ final class CheckpointedKinesisConsumer extends Kinesis2Consumer {
     private static final Logger LOG = Logger.getLogger(CheckpointedKinesisConsumer.class);
 
     private final KinesisCheckpoints checkpoints;
+    private final KinesisShardLeases leases;
     /** shard id -> iterator for its next GetRecords; only the polling thread touches these two. */
     private final Map<String, String> iterators = new HashMap<>();
     private final Set<String> readToEnd = new HashSet<>();
@@ -50,9 +54,11 @@ final class CheckpointedKinesisConsumer extends Kinesis2Consumer {
     private final Map<String, Long> retryAt = new HashMap<>();
     static final long MAX_RETRY_DELAY_MS = 30_000;
 
-    CheckpointedKinesisConsumer(CheckpointedKinesisEndpoint endpoint, Processor processor, KinesisCheckpoints checkpoints) {
+    CheckpointedKinesisConsumer(CheckpointedKinesisEndpoint endpoint, Processor processor, KinesisCheckpoints checkpoints,
+            KinesisShardLeases leases) {
         super(endpoint, processor);
         this.checkpoints = checkpoints;
+        this.leases = leases;
     }
 
     @Override
@@ -62,6 +68,17 @@ final class CheckpointedKinesisConsumer extends Kinesis2Consumer {
         failures.clear();
         retryAt.clear();
         super.doStart();
+        leases.start(() -> getCurrentShardList().stream().map(Shard::shardId).toList());
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        try {
+            super.doStop();
+        } finally {
+            // after the polling stopped: every record handed on is checkpointed, so another instance resumes after it
+            leases.stop();
+        }
     }
 
     private String stream() {
@@ -76,12 +93,20 @@ final class CheckpointedKinesisConsumer extends Kinesis2Consumer {
     protected int poll() throws Exception {
         List<Shard> shards = getCurrentShardList();
         Set<String> listed = shards.stream().map(Shard::shardId).collect(Collectors.toSet());
+        leases.refreshIfChanged(listed);
+        // between two shards: everything handed on is checkpointed, so the extra shards can go to another instance
+        leases.releaseExtras().forEach(iterators::remove);
         int handedOn = 0;
         for (Shard shard : shards) {
             if (!isRunAllowed()) {
                 break;
             }
-            if (readToEnd.contains(shard.shardId()) || waitsForParent(shard, listed)
+            if (!leases.holds(shard.shardId())) {
+                // not ours (or no longer): when it comes back, it is read again from its checkpoint
+                iterators.remove(shard.shardId());
+                continue;
+            }
+            if (readToEnd.contains(shard.shardId()) || leases.finished(shard.shardId()) || waitsForParent(shard, listed)
                     || retryAt.getOrDefault(shard.shardId(), 0L) > System.currentTimeMillis()) {
                 continue;
             }
@@ -94,7 +119,7 @@ final class CheckpointedKinesisConsumer extends Kinesis2Consumer {
     /** Records of a child shard come after its parents' (per partition key): read the parents to their end first. */
     private boolean waitsForParent(Shard shard, Set<String> listed) {
         for (String parent : new String[] { shard.parentShardId(), shard.adjacentParentShardId() }) {
-            if (parent != null && listed.contains(parent) && !readToEnd.contains(parent)) {
+            if (parent != null && listed.contains(parent) && !readToEnd.contains(parent) && !leases.finished(parent)) {
                 return true;
             }
         }
@@ -122,8 +147,8 @@ final class CheckpointedKinesisConsumer extends Kinesis2Consumer {
         }
         int handedOn = 0;
         for (Record record : batch.records()) {
-            if (!isRunAllowed()) {
-                // stopping: what is left is read again after the checkpoint at the next start
+            if (!isRunAllowed() || !leases.holds(shardId)) {
+                // stopping, or the lease ran out: what is left is read again after the checkpoint (here or elsewhere)
                 iterators.remove(shardId);
                 return handedOn;
             }
@@ -160,6 +185,7 @@ final class CheckpointedKinesisConsumer extends Kinesis2Consumer {
             LOG.infof("Kinesis %s/%s: shard closed and read to its end", stream(), shardId);
             iterators.remove(shardId);
             readToEnd.add(shardId);
+            leases.markFinished(shardId);
         } else {
             iterators.put(shardId, batch.nextShardIterator());
         }

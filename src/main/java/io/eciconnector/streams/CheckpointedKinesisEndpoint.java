@@ -10,6 +10,11 @@ final class CheckpointedKinesisEndpoint extends Kinesis2Endpoint {
 
     private final KinesisCheckpoints checkpoints;
 
+    @Override
+    public CheckpointedKinesisComponent getComponent() {
+        return (CheckpointedKinesisComponent) super.getComponent();
+    }
+
     CheckpointedKinesisEndpoint(String uri, Kinesis2Configuration configuration, CheckpointedKinesisComponent component,
             KinesisCheckpoints checkpoints) {
         super(uri, configuration, component);
@@ -24,7 +29,8 @@ final class CheckpointedKinesisEndpoint extends Kinesis2Endpoint {
         if (getConfiguration().isAsyncClient()) {
             throw new IllegalArgumentException("asyncClient is not supported by the checkpointing consumer");
         }
-        CheckpointedKinesisConsumer consumer = new CheckpointedKinesisConsumer(this, processor, checkpoints);
+        CheckpointedKinesisConsumer consumer = new CheckpointedKinesisConsumer(this, processor, checkpoints,
+                getComponent().leases(getConfiguration().getStreamName()));
         consumer.setConnection(getComponent().getConnection());
         consumer.setSchedulerProperties(getSchedulerProperties());
         configureConsumer(consumer);

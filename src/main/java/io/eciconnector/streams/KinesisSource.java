@@ -1,6 +1,7 @@
 package io.eciconnector.streams;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -12,6 +13,7 @@ import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import io.eciconnector.ledger.Ledger;
 import io.eciconnector.salesforce.Secrets;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -50,12 +52,16 @@ public class KinesisSource {
     @ConfigProperty(name = "eci.signals.kinesis.secret-key-file")
     Optional<String> secretKeyFile;
 
+    /** How long a replica's shard lease lasts without a heartbeat (one every third): the takeover time after a crash. */
+    @ConfigProperty(name = "eci.signals.kinesis.lease", defaultValue = "20s")
+    Duration lease;
+
     /** A singleton, not a client proxy: Camel reads the component's class (its scheme annotation, its configurers). */
     @Produces
     @Named("aws2-kinesis")
     @Singleton
-    CheckpointedKinesisComponent component(KinesisCheckpoints checkpoints) {
-        return new CheckpointedKinesisComponent(checkpoints);
+    CheckpointedKinesisComponent component(KinesisCheckpoints checkpoints, Ledger ledger) {
+        return new CheckpointedKinesisComponent(checkpoints, ledger, lease);
     }
 
     @Produces

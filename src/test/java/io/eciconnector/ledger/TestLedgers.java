@@ -1,0 +1,47 @@
+package io.eciconnector.ledger;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/** Ledgers outside Quarkus for tests of other packages: several on one database act as several replicas. */
+public final class TestLedgers {
+
+    private TestLedgers() {
+    }
+
+    /** A started ledger (migrated) on the URL; each has its own {@link Ledger#instance()}. */
+    public static Ledger open(String url, String user) {
+        Ledger ledger = new Ledger();
+        ledger.settings = new LedgerSettings() {
+            public String url() {
+                return url;
+            }
+
+            public String username() {
+                return user;
+            }
+
+            public Optional<String> password() {
+                return Optional.empty();
+            }
+
+            public Optional<String> passwordFile() {
+                return Optional.empty();
+            }
+
+            public int poolSize() {
+                return 4;
+            }
+
+            public Duration lease() {
+                return Duration.ofMinutes(2);
+            }
+        };
+        ledger.start();
+        return ledger;
+    }
+
+    public static void close(Ledger ledger) {
+        ledger.stop();
+    }
+}
