@@ -119,8 +119,8 @@ public class PostCallIntake {
                     // not seen on a stream: known for this file only (the stream's view of contacts stays its own)
                     k = fromElsewhere(id, file);
                 }
-                List<OutboxItem> items = new ContactLensMapper(json, "transcript", java.util.Map.of(),
-                        settings.postCallScale()).postCall(file, k, telephony.service(), telephony.postCallChunkSize());
+                List<OutboxItem> items = intake.mapper().postCall(file, k, telephony.service(),
+                        telephony.postCallChunkSize());
                 long recordId = store.insertRecord(c, name, null, id, now, text);
                 long readyAt = k.completed() ? now : now + telephony.postCallCompletionWait().toMillis();
                 return store.insertItems(c, items, recordId, now, readyAt);

@@ -74,6 +74,11 @@ public class SignalIntake {
 
     ContactLensMapper mapper;
 
+    /** The mapping in use (the post-call intake maps with it too). */
+    ContactLensMapper mapper() {
+        return mapper;
+    }
+
     @PostConstruct
     void init() {
         Map<String, String> labels = settings.sentiment().isEmpty()

@@ -126,7 +126,7 @@ public class TelephonyToken {
         }
     }
 
-    /** An RSA private key from PEM: PKCS#8 (BEGIN PRIVATE KEY) or PKCS#1 (BEGIN RSA PRIVATE KEY). */
+    /** An RSA private key from a PEM file, in PKCS#8 or PKCS#1 form. */
     static RSAPrivateKey readKey(Path file) throws IOException {
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.US_ASCII); PEMParser pem = new PEMParser(r)) {
             Object o = pem.readObject();

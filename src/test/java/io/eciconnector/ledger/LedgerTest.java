@@ -13,7 +13,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -56,34 +55,7 @@ class LedgerTest {
             url = "jdbc:h2:file:./target/ledger-test/" + name;
             user = "sa";
         }
-        Ledger ledger = new Ledger();
-        ledger.settings = new LedgerSettings() {
-            public String url() {
-                return url;
-            }
-
-            public String username() {
-                return user;
-            }
-
-            public Optional<String> password() {
-                return Optional.empty();
-            }
-
-            public Optional<String> passwordFile() {
-                return Optional.empty();
-            }
-
-            public int poolSize() {
-                return 4;
-            }
-
-            public Duration lease() {
-                return lease;
-            }
-        };
-        ledger.start();
-        return ledger;
+        return TestLedgers.open(url, user, lease);
     }
 
     static final List<String> SCHEMAS = new ArrayList<>();

@@ -11,6 +11,11 @@ public final class TestLedgers {
 
     /** A started ledger (migrated) on the URL; each has its own {@link Ledger#instance()}. */
     public static Ledger open(String url, String user) {
+        return open(url, user, Duration.ofMinutes(2));
+    }
+
+    /** The same with the claim lease given. */
+    public static Ledger open(String url, String user, Duration lease) {
         Ledger ledger = new Ledger();
         ledger.settings = new LedgerSettings() {
             public String url() {
@@ -34,7 +39,7 @@ public final class TestLedgers {
             }
 
             public Duration lease() {
-                return Duration.ofMinutes(2);
+                return lease;
             }
         };
         ledger.start();
