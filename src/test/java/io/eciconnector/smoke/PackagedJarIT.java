@@ -245,14 +245,15 @@ class PackagedJarIT {
     }
 
     /**
-     * Starts a connector against the sandbox, holds its first create request for {@code delayMs} (the org applies it
-     * afterwards, whoever still waits), drops {@code calls} sample calls, and answers once that request is in flight.
+     * Drops {@code calls} sample calls, holds the first create request for {@code delayMs} (the org applies it
+     * afterwards, whoever still waits), starts a connector against the sandbox, and answers once that request is in
+     * flight. The drops are in place before the start, so the first poll takes them all into one create request.
      */
     static AppProcess createRequestInFlight(AppProcess sandbox, Path work, int delayMs, int calls) throws Exception {
         sandbox.post("/sandbox/faults", "{\"endpoint\":\"eci.voicecalls\",\"action\":\"delay\",\"delayMs\":"
                 + delayMs + ",\"count\":1}");
-        AppProcess connector = new AppProcess(work, "256m", sandbox.asOrgForConnector()).start();
         new SampleGenerator().generate(new SampleGenerator.Options(work.resolve("data/inbox"), calls, false, 3, null, 1));
+        AppProcess connector = new AppProcess(work, "256m", sandbox.asOrgForConnector()).start();
         await(Duration.ofSeconds(60), () -> json(sandbox, "/sandbox/requests").path("byEndpoint").path("eci.voicecalls")
                 .asInt() >= 1, connector::output);
         return connector;
