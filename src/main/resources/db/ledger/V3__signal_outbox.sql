@@ -1,7 +1,8 @@
 -- Signal streams (Contact Lens -> Service Cloud Voice telephony API). Valid on H2 2.x and PostgreSQL 12+.
 -- Times are epoch milliseconds (BIGINT), as the telephony API takes them.
 
--- One row per contact seen on a stream: the key its signals go to and the start all offsets count from.
+-- One row per contact seen on a stream: the key its signals go to and the start all offsets count from; the agent's
+-- Salesforce user once matched, and how the stream named the agent (so a match that failed is tried again).
 CREATE TABLE signal_contact (
     contact_id      VARCHAR(255)  NOT NULL,
     vendor_call_key VARCHAR(255)  NOT NULL,
@@ -9,6 +10,7 @@ CREATE TABLE signal_contact (
     start_basis     VARCHAR(32)   NOT NULL,
     status          VARCHAR(16)   NOT NULL,
     agent_user_id   VARCHAR(18),
+    agent_ref       VARCHAR(1024),
     created_at      BIGINT        NOT NULL,
     updated_at      BIGINT        NOT NULL,
     CONSTRAINT pk_signal_contact PRIMARY KEY (contact_id)

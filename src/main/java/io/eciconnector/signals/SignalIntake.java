@@ -176,12 +176,14 @@ public class SignalIntake {
         String contactId = record.get("ContactId").asText();
         String type = record.get("EventType").asText();
         long now = System.currentTimeMillis();
-        // what is known outside the stream is looked up once per contact (and again only while its agent is unknown
-        // and the record names one), not per record
+        // what is known outside the stream is looked up once per contact, and again only while its agent is not
+        // matched though the stream named one (a lookup that failed, or a user added since), not per record
         SignalContact existing = store.contact(contactId).orElse(null);
-        boolean namesAgent = record.path("Agent").isObject();
-        Known known = existing == null || (existing.agentUserId() == null && namesAgent) ? known(record, contactId)
-                : new Known();
+        String agentRef = agentRef(record);
+        String knownAgentRef = agentRef != null || existing == null || existing.agentUserId() != null ? agentRef
+                : store.agentRef(contactId).orElse(null);
+        Known known = existing == null || (existing.agentUserId() == null && knownAgentRef != null)
+                ? known(record, contactId, knownAgentRef) : new Known();
         Outcome o = new Outcome();
         for (int attempt = 0;; attempt++) {
             try {
@@ -192,6 +194,9 @@ public class SignalIntake {
                         if (!store.insertContact(c, k, now)) {
                             k = store.contact(c, contactId).orElseThrow();
                         }
+                    }
+                    if (agentRef != null) {
+                        store.setAgentRef(c, contactId, agentRef);
                     }
                     if (k.agentUserId() == null && known.agentUserId != null) {
                         store.updateContact(c, contactId, null, known.agentUserId, now);
@@ -227,7 +232,14 @@ public class SignalIntake {
         String agentUserId;
     }
 
-    private Known known(JsonNode record, String contactId) {
+    /** The agent as the record names it (Agent.ARN and Agent.Username, a line each), or null. */
+    private static String agentRef(JsonNode record) {
+        String arn = blankToNull(record.path("Agent").path("ARN").asText(null));
+        String username = blankToNull(record.path("Agent").path("Username").asText(null));
+        return arn == null && username == null ? null : (arn == null ? "" : arn) + "\n" + (username == null ? "" : username);
+    }
+
+    private Known known(JsonNode record, String contactId, String agentRef) {
         Known k = new Known();
         k.initialContactId = blankToNull(record.path("InitialContactId").asText(null));
         k.initiation = parse(record.path("InitiationTimestamp").asText(null));
@@ -251,12 +263,11 @@ public class SignalIntake {
             }
         }
         if (k.agentUserId == null) {
-            String username = blankToNull(record.path("Agent").path("Username").asText(null));
-            String arn = blankToNull(record.path("Agent").path("ARN").asText(null));
+            String[] named = agentRef == null ? new String[] { "", "" } : (agentRef + "\n").split("\n", -1);
             try {
-                k.agentUserId = users.agent("amazon-connect", arn, username).orElse(null);
+                k.agentUserId = users.agent("amazon-connect", blankToNull(named[0]), blankToNull(named[1])).orElse(null);
             } catch (IOException | RuntimeException e) {
-                LOG.debugf("agent of contact %s not matched now (%s); the next record tries again", contactId,
+                LOG.infof("agent of contact %s not matched now (%s); the contact's next record tries again", contactId,
                         e.getMessage());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -96,6 +96,26 @@ public class SignalStore {
         }
     }
 
+    /** How the stream named the contact's agent (ARN and username, a line each), when it did. */
+    public Optional<String> agentRef(String contactId) {
+        return inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT agent_ref FROM signal_contact WHERE contact_id = ?")) {
+                ps.setString(1, contactId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.<String>empty();
+                }
+            }
+        });
+    }
+
+    public void setAgentRef(Connection c, String contactId, String agentRef) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE signal_contact SET agent_ref = ? WHERE contact_id = ?")) {
+            ps.setString(1, trim(agentRef, 1024));
+            ps.setString(2, contactId);
+            ps.executeUpdate();
+        }
+    }
+
     // ------------------------------------------------------------------ records and items
 
     public long insertRecord(Connection c, String source, String ref, String contactId, long now, String body)
