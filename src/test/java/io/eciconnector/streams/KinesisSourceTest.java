@@ -152,4 +152,27 @@ class KinesisSourceTest {
         }
         return new java.util.TreeMap<>(last);
     }
+
+    /**
+     * A contact known only from its stream counts its offsets from the producer's time of its STARTED record (its
+     * ApproximateArrivalTimestamp), not from the record's InitiationTimestamp (the IVR and queue time too early) nor
+     * from when the connector read it.
+     */
+    @Test
+    void offsetsCountFromTheStartedRecordsApproximateArrivalTimestamp() throws Exception {
+        String c = UUID.randomUUID().toString();
+        register(c);
+        ContactLensRecords rc = new ContactLensRecords(c);
+        String started;
+        try (KinesisClient k = KinesaliteResource.client()) {
+            started = put(k, c, SHARD_0, rc.started(Instant.now().minusSeconds(30))).sequenceNumber();
+            put(k, c, SHARD_0, rc.transcripts(1, 1));
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> messageIds(c).size() == 1);
+        long produced = StreamTestHooks.delivered().stream().filter(h -> h.ref().equals(started)).findFirst()
+                .orElseThrow().time();
+        Number startTime = given().get("/sandbox/telephony").jsonPath().get("'" + c + "'.messages[0].message.startTime");
+        assertEquals(produced + 2000, startTime.longValue(), "the STARTED record's arrival time + the offset (2000)");
+        assertEquals("started-record-produced", given().get("/signals/calls/" + c).jsonPath().getString("contact.startBasis"));
+    }
 }
