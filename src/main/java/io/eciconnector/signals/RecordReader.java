@@ -68,7 +68,7 @@ public final class RecordReader {
                 value = json.readTree(p);
                 end = start + (int) p.currentLocation().getByteOffset();
             } catch (JsonProcessingException e) {
-                problem = "not valid JSON: " + e.getOriginalMessage().replaceAll("\\s+", " ");
+                problem = invalid(e);
                 end = brokenEnd(body, start);
             } catch (IOException e) {
                 problem = "unreadable: " + e.getMessage();
@@ -90,6 +90,25 @@ public final class RecordReader {
             out.accept(new Element(index++, new String(body, start, size, StandardCharsets.UTF_8), size, value, problem));
             pos = end;
         }
+    }
+
+    /**
+     * What the parser found wrong and where (line and column within the element), without the text it quotes: a
+     * reason is logged, and a record's text (a transcript) never is.
+     */
+    static String invalid(JsonProcessingException e) {
+        String what = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+        int cut = what.length();
+        for (char c : new char[] { '\'', '"', '(', ':', '\n' }) {
+            int i = what.indexOf(c);
+            if (i >= 0 && i < cut) {
+                cut = i;
+            }
+        }
+        what = what.substring(0, cut).trim();
+        com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
+        return "not valid JSON" + (what.isEmpty() ? "" : " (" + what + ")")
+                + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr() + " of the record");
     }
 
     /** Where a broken element that starts at {@code start} ends (see the class comment). */

@@ -154,6 +154,8 @@ public class SignalIntake {
                 o = store(record, text, source, ref, producedAt, arrivalIsTime);
             } catch (NoTimeBase e) {
                 deadLetters.record(source, ref, "record " + element.index() + ": " + e.getMessage(), text);
+                store.refusedRecord(source, record.get("ContactId").asText(), "refused: " + e.getMessage(),
+                        System.currentTimeMillis());
                 metrics.signals("RECORD", "dead", 1);
                 refuse.accept(1, new Refusal(element.index(), null, e.getMessage()));
                 return;

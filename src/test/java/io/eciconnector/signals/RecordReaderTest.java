@@ -41,11 +41,13 @@ class RecordReaderTest {
 
     @Test
     void aBrokenElementOfAPythonStylePrettyArrayCostsOnlyItselfWithItsOwnBytes() {
-        String body = "[\n  {\n    \"id\": \"a\"\n  },\n  {\n    \"id\": b,\n    \"x\": 1\n  },\n  {\n    \"id\": \"c\"\n  }\n]\n";
+        String body = "[\n  {\n    \"id\": \"a\"\n  },\n  {\n    \"id\": bravo,\n    \"x\": 1\n  },\n  {\n    \"id\": \"c\"\n  }\n]\n";
         List<RecordReader.Element> es = read(body);
         assertEquals(List.of("a", "BROKEN", "c"), ids(es));
-        assertEquals("{\n    \"id\": b,\n    \"x\": 1\n  }", es.get(1).text());
+        assertEquals("{\n    \"id\": bravo,\n    \"x\": 1\n  }", es.get(1).text());
         assertTrue(es.get(1).problem().startsWith("not valid JSON"), es.get(1).problem());
+        assertTrue(es.get(1).problem().contains("line 2"), es.get(1).problem());
+        assertTrue(!es.get(1).problem().contains("bravo"), "the reason quotes none of the record's text (it is logged)");
     }
 
     @Test
