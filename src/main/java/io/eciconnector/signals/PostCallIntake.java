@@ -153,7 +153,9 @@ public class PostCallIntake {
                 List<OutboxItem> items = intake.mapper().postCall(analysisFile, k, telephony.service(),
                         telephony.postCallChunkSize());
                 long recordId = store.insertRecord(c, name, null, id, now, text);
-                long readyAt = k.completed() ? now : now + telephony.postCallCompletionWait().toMillis();
+                // a contact without a start yet: its items wait for the stream or trace record that gives one
+                boolean awaiting = SignalIntake.Base.AWAITING.equals(k.startBasis());
+                long readyAt = k.completed() && !awaiting ? now : now + telephony.postCallCompletionWait().toMillis();
                 return store.insertItems(c, items, recordId, now, readyAt);
             });
             metrics.signals("POSTCALL", "stored", added);
@@ -211,19 +213,20 @@ public class PostCallIntake {
                 }
             }
         }
-        if (start == null && settings.postCallRecordingNameTime()) {
-            Matcher m = RECORDING_TIME.matcher(analysis.path("CustomerMetadata").path("InputS3Uri").asText(""));
-            if (m.find()) {
-                start = LocalDateTime.parse(m.group(1), RECORDING_FORMAT).toInstant(ZoneOffset.UTC);
-                basis = "recording-name-minute";
-            }
-        }
         if (start == null) {
-            throw new IllegalArgumentException("no time base for contact " + contactId + ": its offsets count from the "
-                    + "agent's connect time, which no stream record and no contact trace record gave ("
-                    + (ctr ? "its trace record has no Agent.ConnectedToAgentTimestamp" : "no trace record seen")
-                    + "); drop the file again once the trace record is in, or set "
-                    + "eci.contact-lens.post-call-recording-name-time=true to time it from the recording name's minute");
+            Matcher m = RECORDING_TIME.matcher(analysis.path("CustomerMetadata").path("InputS3Uri").asText(""));
+            Instant minute = m.find() ? LocalDateTime.parse(m.group(1), RECORDING_FORMAT).toInstant(ZoneOffset.UTC) : null;
+            if (minute != null && settings.postCallRecordingNameTime()) {
+                start = minute;
+                basis = SignalIntake.Base.RECORDING_NAME;
+            } else {
+                // no start yet: the items wait (eci.telephony.post-call-completion-wait) for the contact's stream to
+                // give one, and are then moved to it; still none by then: refused by the sender, "no time base"
+                LOG.infof("contact %s of a post-call file has no start yet (%s); its events wait for its stream",
+                        contactId, ctr ? "its trace record has no Agent.ConnectedToAgentTimestamp" : "no trace record");
+                start = minute != null ? minute : Instant.EPOCH;
+                basis = SignalIntake.Base.AWAITING;
+            }
         }
         // the analysis file is written after the contact ended
         return new SignalContact(contactId, key, start.toEpochMilli(), basis, "COMPLETED", agent);

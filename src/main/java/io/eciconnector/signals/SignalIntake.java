@@ -209,10 +209,11 @@ public class SignalIntake {
     }
 
     /**
-     * A start the offsets can count from, and what it is worth: {@code rank} 3 the agent's connect time (where the
-     * recording and the analysis start), 2 a producer's time (a record cannot have been produced before the end of the
-     * offsets it reports), 1 the contact's initiation (early by the IVR and queue time), 0 the connector's own arrival
-     * time.
+     * A start the offsets can count from, and what it is worth: {@code rank} 4 the agent's connect time (where the
+     * recording and the analysis start), 3 a producer's time (a record cannot have been produced before the end of the
+     * offsets it reports), 2 the contact's initiation (early by the IVR and queue time), 1 the connector's own arrival
+     * time, 0 the minute of the recording's name, -1 none yet (a post-call file that came before anything else of its
+     * contact: its items wait for a start).
      */
     record Base(long at, String basis, int rank) {
         static final String AGENT_CONNECTED = "agent-connected";
@@ -220,19 +221,24 @@ public class SignalIntake {
         static final String FIRST_PRODUCED = "first-record-produced";
         static final String INITIATION = "initiation-timestamp";
         static final String ARRIVAL = "first-record-arrival";
+        static final String RECORDING_NAME = "recording-name-minute";
+        static final String AWAITING = "awaiting-time-base";
+        static final int PRODUCER = 3;
 
         /** True when this is a better base than {@code k}'s: a higher rank, or the same producer rank and earlier. */
         boolean betterThan(SignalContact k) {
             int current = rank(k.startBasis());
-            return rank > current || (rank == 2 && current == 2 && at < k.startedAt());
+            return rank > current || (rank == PRODUCER && current == PRODUCER && at < k.startedAt());
         }
 
         static int rank(String basis) {
             return switch (basis) {
-                case AGENT_CONNECTED -> 3;
-                case STARTED_PRODUCED, FIRST_PRODUCED -> 2;
-                case INITIATION -> 1;
-                default -> 0;
+                case AGENT_CONNECTED -> 4;
+                case STARTED_PRODUCED, FIRST_PRODUCED -> PRODUCER;
+                case INITIATION -> 2;
+                case ARRIVAL -> 1;
+                case RECORDING_NAME -> 0;
+                default -> -1;
             };
         }
     }
@@ -249,21 +255,21 @@ public class SignalIntake {
             connected = known.connected;
         }
         if (connected != null) {
-            return new Base(connected.toEpochMilli(), Base.AGENT_CONNECTED, 3);
+            return new Base(connected.toEpochMilli(), Base.AGENT_CONNECTED, 4);
         }
         boolean started = record.path("EventType").asText().equals("STARTED");
         if (producedAt != null) {
-            return started ? new Base(producedAt, Base.STARTED_PRODUCED, 2)
-                    : new Base(producedAt - maxOffset(record), Base.FIRST_PRODUCED, 2);
+            return started ? new Base(producedAt, Base.STARTED_PRODUCED, Base.PRODUCER)
+                    : new Base(producedAt - maxOffset(record), Base.FIRST_PRODUCED, Base.PRODUCER);
         }
         Instant initiation = parse(record.path("InitiationTimestamp").asText(null));
         if (initiation == null && known != null) {
             initiation = known.initiation;
         }
         if (initiation != null) {
-            return new Base(initiation.toEpochMilli(), Base.INITIATION, 1);
+            return new Base(initiation.toEpochMilli(), Base.INITIATION, 2);
         }
-        return arrivalIsTime ? new Base(now - maxOffset(record), Base.ARRIVAL, 0) : null;
+        return arrivalIsTime ? new Base(now - maxOffset(record), Base.ARRIVAL, 1) : null;
     }
 
     private Outcome store(JsonNode record, String text, String source, String ref, Long producedAt,
@@ -280,7 +286,8 @@ public class SignalIntake {
         Known known = existing == null || (existing.agentUserId() == null && knownAgentRef != null)
                 ? known(record, contactId, knownAgentRef) : new Known();
         Base base = base(record, existing == null ? known : null, producedAt, arrivalIsTime, now);
-        if (existing == null && base == null) {
+        boolean awaiting = existing != null && Base.rank(existing.startBasis()) < 0;
+        if ((existing == null || awaiting) && base == null) {
             throw new NoTimeBase("no time base for contact " + contactId + ": its offsets count from the agent's "
                     + "connect time, and neither the record (Agent.ConnectedToAgentTimestamp, InitiationTimestamp) nor "
                     + "a contact trace record gives it, and this source carries no producer time (a replayed capture; "

@@ -182,6 +182,15 @@ public class SignalSender {
             if (store.holdsPostCall(call.getKey(), waitedOut)) {
                 continue;
             }
+            if (first.recordId() != null && SignalIntake.Base.AWAITING.equals(store.startBasisOfRecord(first.recordId()))) {
+                // the wait ran out and nothing gave the contact a start: its offsets cannot be placed
+                String reason = "no time base: nothing of the contact (no stream record, no contact trace record with "
+                        + "Agent.ConnectedToAgentTimestamp) gave the start its offsets count from within "
+                        + "eci.telephony.post-call-completion-wait; drop the file again once one is in, or set "
+                        + "eci.contact-lens.post-call-recording-name-time=true";
+                dead("postConversationEvents", call.getKey(), call.getValue(), 0, reason, reason);
+                continue;
+            }
             if (!reserve(List.of(first), now)) {
                 return true;
             }

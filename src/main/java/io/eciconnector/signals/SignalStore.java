@@ -329,6 +329,19 @@ public class SignalStore {
         });
     }
 
+    /** The start basis of the contact a record belongs to, or null. */
+    public String startBasisOfRecord(long recordId) {
+        return inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT k.start_basis FROM signal_record r JOIN signal_contact k "
+                    + "ON k.contact_id = r.contact_id WHERE r.id = ?")) {
+                ps.setLong(1, recordId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getString(1) : null;
+                }
+            }
+        });
+    }
+
     /** Unfinished items (PENDING or SENDING) of a kind, by call, in sending order. */
     public Map<String, List<OutboxItem>> unfinished(OutboxItem.Kind kind, int limit) {
         return inTransaction(c -> {

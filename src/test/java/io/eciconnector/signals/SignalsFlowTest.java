@@ -552,4 +552,30 @@ class SignalsFlowTest {
         Thread.sleep(500);
         assertEquals(List.of("b3"), messageIds(telephony(key)));
     }
+
+    /**
+     * 11.12: a post-call file that comes before anything else of its contact (no stream record, no trace record) is
+     * not timed from its recording name's minute: its events wait for a start, and take the stream's when it comes.
+     */
+    @Test
+    void aPostCallFileBeforeItsStreamWaitsForTheStartInsteadOfTheRecordingNamesMinute() throws Exception {
+        String key = id("early");
+        register(key);
+        Path dir = Path.of(FlowProfile.POSTCALL_INBOX, "Analysis/Voice/Redacted/2026/11/21");
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve(key + "_analysis_redacted_2026-11-21T08:10:00Z.json"),
+                analysis(key, new double[][] { { 0, 5000, 1 } }, new double[][] { { 5000, 9000, -1 } }).toString());
+        await().atMost(WAIT).until(() -> view(key).path("items").size() == 1);
+        assertEquals("awaiting-time-base", view(key).path("contact").path("startBasis").asText());
+        Thread.sleep(1000);
+        assertEquals(0, telephony(key).path("postCallEvents").size(), "nothing sent without a start");
+        long connected = System.currentTimeMillis() - 120_000;
+        post(started(key, connected), segments(key, transcript("e1", "AGENT", "Hi", 100, 900, null)),
+                record(key, "COMPLETED"));
+        await().atMost(WAIT).until(() -> telephony(key).path("postCallEvents").size() == 2);
+        List<Long> starts = new ArrayList<>();
+        telephony(key).path("postCallEvents").forEach(e -> starts.add(e.path("event").path("startTime").asLong()));
+        assertEquals(List.of(connected, connected + 5000), starts, "the stream's start, not 2026-11-21T08:00");
+        assertEquals("agent-connected", view(key).path("contact").path("startBasis").asText());
+    }
 }
