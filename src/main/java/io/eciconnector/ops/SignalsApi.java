@@ -38,16 +38,21 @@ public class SignalsApi {
         return JsonAnswer.of(exchange, mapper, status, body);
     }
 
-    /** GET /signals/calls/{vendorCallKey}: the contact(s) and every event, message and post-call chunk with its state. */
+    /**
+     * GET /signals/calls/{vendorCallKey}: the contact (its start and the start's basis), every event, message and
+     * post-call chunk with its state, and the records taken in with what became of them (segments or files refused).
+     */
     public String describe(@Header("vendorCallKey") String key, Exchange exchange) throws JsonProcessingException {
         List<Map<String, Object>> items = store.items(key);
-        if (items.isEmpty()) {
+        List<Map<String, Object>> records = store.records(key);
+        if (items.isEmpty() && records.isEmpty()) {
             return json(exchange, 404, Map.of("vendorCallKey", key, "error", "nothing was taken in for this vendorCallKey"));
         }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("vendorCallKey", key);
         store.contactByKey(key).ifPresent(k -> m.put("contact", contact(k)));
         m.put("items", items);
+        m.put("records", records);
         return json(exchange, 200, m);
     }
 

@@ -38,8 +38,10 @@ public final class SampleStream {
         List<String> lines = new ArrayList<>();
         // conversation A
         ObjectNode started = record(CALL_A, "STARTED");
+        // enriched as EventBridge contact events are: the analysis (and its offsets) starts at the agent's connect time
         started.put("InitiationTimestamp", start.toString());
-        started.putObject("Agent").put("Username", "ava.agent@eci-sandbox.example");
+        started.putObject("Agent").put("Username", "ava.agent@eci-sandbox.example")
+                .put("ConnectedToAgentTimestamp", start.plusSeconds(12).toString());
         lines.add(started.toString());
         ObjectNode seg = record(CALL_A, "SEGMENTS");
         ArrayNode s = seg.putArray("Segments");
@@ -63,6 +65,7 @@ public final class SampleStream {
         // conversation B, transferred
         ObjectNode b = record(CALL_B, "STARTED");
         b.put("InitiationTimestamp", start.plusSeconds(60).toString());
+        b.putObject("Agent").put("ConnectedToAgentTimestamp", start.plusSeconds(60 + 8).toString());
         lines.add(b.toString());
         seg = record(CALL_B, "SEGMENTS");
         s = seg.putArray("Segments");
@@ -73,6 +76,7 @@ public final class SampleStream {
         ObjectNode t = record(CALL_B_TRANSFER, "STARTED");
         t.put("InitialContactId", CALL_B);
         t.put("InitiationTimestamp", start.plusSeconds(60 + 30).toString());
+        t.putObject("Agent").put("ConnectedToAgentTimestamp", start.plusSeconds(60 + 35).toString());
         lines.add(t.toString());
         seg = record(CALL_B_TRANSFER, "SEGMENTS");
         seg.put("InitialContactId", CALL_B);

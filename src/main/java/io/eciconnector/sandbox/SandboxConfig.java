@@ -126,5 +126,19 @@ public interface SandboxConfig {
         /** Calls created through the ECI Connect API are known to the telephony side too. */
         @WithDefault("true")
         boolean knowEciCalls();
+
+        /**
+         * The longest message {@code content} accepted, in characters. Not documented by Salesforce: the sandbox
+         * refuses beyond the connector's own bound (eci.contact-lens.max-content-chars), so an unbounded send shows.
+         */
+        @WithDefault("10000")
+        int maxContentChars();
+
+        /**
+         * Post-call events close the conversation ("only after a conversation closes"): realtime events and transcript
+         * messages for it after that are refused, so a sender that sends post-call events too early shows.
+         */
+        @WithDefault("true")
+        boolean closeOnPostCall();
     }
 }

@@ -70,6 +70,8 @@ public class SandboxState {
     public static final class TelephonyCall {
         public final String vendorCallKey;
         public volatile boolean ended;
+        /** Post-call events were accepted: the conversation is closed to realtime events and messages. */
+        public volatile boolean closed;
         public final List<Map<String, Object>> received = new ArrayList<>();
         public final Set<String> messageIds = new HashSet<>();
 

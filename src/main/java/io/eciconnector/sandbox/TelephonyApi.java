@@ -20,6 +20,8 @@ import io.vertx.core.buffer.Buffer;
 final class TelephonyApi {
 
     static final String NO_CONVERSATION = "io.grpc.StatusRuntimeException: PERMISSION_DENIED: Conversation does not exist";
+    static final String CLOSED = "the conversation is closed: post-call events were received for it (realtime events "
+            + "and transcripts go before postConversationEvents, which is only for a closed conversation)";
     /** Epoch milliseconds below this are taken for seconds sent by mistake (before 2001-09-09 in millis). */
     static final long MILLIS_FLOOR = 1_000_000_000_000L;
 
@@ -57,6 +59,11 @@ final class TelephonyApi {
             Optional<SandboxState.TelephonyCall> call = org().telephonyCall(key);
             if (call.isEmpty()) {
                 ex.json(400, Map.of("errorCode", "INVALID_VENDOR_CALL_KEY", "message", NO_CONVERSATION));
+                return;
+            }
+            if (!ex.endpoint.equals("telephony.postcall") && closed(call.get())) {
+                reject(call.get(), ex.endpoint.equals("telephony.realtime") ? "realtime" : "message", CLOSED);
+                ex.json(400, Map.of("errorCode", "INVALID_INPUT", "message", CLOSED));
                 return;
             }
             switch (ex.endpoint) {
@@ -136,6 +143,9 @@ final class TelephonyApi {
                 warnSeconds(entry, event.path("startTime").asLong());
                 call.received.add(entry);
             }
+            if (kind.equals("postcall")) {
+                call.closed = true;
+            }
         }
         ex.json(202, Map.of("result", "Accepted"));
     }
@@ -163,7 +173,8 @@ final class TelephonyApi {
             entry.get("messages").forEach(messages::add);
             List<String> ids = messages.stream().map(m -> m.path("messageId").asText()).toList();
             Optional<SandboxState.TelephonyCall> call = org().telephonyCall(key);
-            String error = call.isEmpty() ? NO_CONVERSATION : storeMessages(call.get(), messages, provider);
+            String error = call.isEmpty() ? NO_CONVERSATION
+                    : closed(call.get()) ? rejectClosed(call.get()) : storeMessages(call.get(), messages, provider);
             Map<String, Object> status = new LinkedHashMap<>();
             status.put("vendorCallKey", key);
             if (error == null) {
@@ -190,7 +201,8 @@ final class TelephonyApi {
         synchronized (org()) {
             Set<String> seen = new HashSet<>();
             for (JsonNode message : messages) {
-                String error = TelephonyRules.message(call.vendorCallKey, message, strict);
+                String error = TelephonyRules.message(call.vendorCallKey, message, strict,
+                        sandbox.config().telephony().maxContentChars());
                 String id = message.path("messageId").asText();
                 if (error == null && (call.messageIds.contains(id) || !seen.add(id))) {
                     error = "messageId " + id + " is not unique for this conversation";
@@ -214,6 +226,15 @@ final class TelephonyApi {
             }
         }
         return null;
+    }
+
+    private String rejectClosed(SandboxState.TelephonyCall call) {
+        reject(call, "message", CLOSED);
+        return CLOSED;
+    }
+
+    private boolean closed(SandboxState.TelephonyCall call) {
+        return call.closed && sandbox.config().telephony().closeOnPostCall();
     }
 
     private void reject(SandboxState.TelephonyCall call, String kind, String error) {

@@ -136,10 +136,19 @@ public final class TelephonyRules {
 
     /** One transcript message of a call; strict: a wrong participantId is an error, not rewritten. */
     public static String message(String vendorCallKey, JsonNode message, boolean strict) {
+        return message(vendorCallKey, message, strict, Integer.MAX_VALUE);
+    }
+
+    /** As {@link #message(String, JsonNode, boolean)}, with {@code content} at most {@code maxContent} characters. */
+    public static String message(String vendorCallKey, JsonNode message, boolean strict, int maxContent) {
         for (String field : new String[] { "participantId", "messageId", "content", "senderType" }) {
             if (blank(message.get(field))) {
                 return field + " is required";
             }
+        }
+        int length = text(message, "content").length();
+        if (length > maxContent) {
+            return "content is " + length + " characters; at most " + maxContent + " are accepted";
         }
         Long start = int64(message.get("startTime"));
         Long end = int64(message.get("endTime"));

@@ -46,9 +46,11 @@ public class ContactLensMapper {
     private final boolean utterances;
     private final Map<String, BigDecimal> sentimentLabels;
     private final double postCallScale;
+    private final int maxContentChars;
 
     public ContactLensMapper(ObjectMapper mapper, String messages, Map<String, String> sentimentLabels,
-            double postCallScale) {
+            double postCallScale, int maxContentChars) {
+        this.maxContentChars = maxContentChars;
         this.mapper = mapper;
         String m = messages.toLowerCase(Locale.ROOT);
         if (!m.equals("transcript") && !m.equals("utterance")) {
@@ -75,21 +77,28 @@ public class ContactLensMapper {
         for (JsonNode segment : record.path("Segments")) {
             String where = "Segments[" + i++ + "]";
             if (segment.has("Transcript")) {
+                // a segment is taken whole or refused whole: its message and its sentiment stand or fall together
                 JsonNode t = segment.get("Transcript");
                 String id = t.path("Id").asText("");
                 if (id.isEmpty()) {
                     problems.add(new Problem(where + ".Transcript", "Id is required (it becomes the messageId)"));
                     continue;
                 }
+                String at = where + ".Transcript " + id;
                 String role = t.path("ParticipantRole").asText("");
-                Problem roleProblem = roleProblem(where + ".Transcript " + id, role);
-                if (roleProblem != null) {
-                    problems.add(roleProblem);
+                Problem problem = roleProblem(at, role);
+                if (problem == null) {
+                    problem = offsetsProblem(at, t);
+                }
+                if (problem == null && !utterances) {
+                    problem = contentProblem(at, "Content", t.path("Content").asText(""));
+                }
+                if (problem != null) {
+                    problems.add(problem);
                     continue;
                 }
                 if (!utterances) {
-                    message(where + ".Transcript " + id, id, role, t.path("Content").asText(""), t, contact, items,
-                            problems);
+                    items.add(message(id, role, t.path("Content").asText(""), t, contact));
                 }
                 sentiment(t, id, role, contact, items);
             } else if (segment.has("Utterance")) {
@@ -99,15 +108,24 @@ public class ContactLensMapper {
                 }
                 JsonNode u = segment.get("Utterance");
                 String id = u.path("Id").asText("");
-                String role = u.path("ParticipantRole").asText("");
-                Problem roleProblem = id.isEmpty() ? new Problem(where + ".Utterance", "Id is required (it becomes the messageId)")
-                        : roleProblem(where + ".Utterance " + id, role);
-                if (roleProblem != null) {
-                    problems.add(roleProblem);
+                if (id.isEmpty()) {
+                    problems.add(new Problem(where + ".Utterance", "Id is required (it becomes the messageId)"));
                     continue;
                 }
-                message(where + ".Utterance " + id, id, role, u.path("PartialContent").asText(""), u, contact, items,
-                        problems);
+                String at = where + ".Utterance " + id;
+                String role = u.path("ParticipantRole").asText("");
+                Problem problem = roleProblem(at, role);
+                if (problem == null) {
+                    problem = offsetsProblem(at, u);
+                }
+                if (problem == null) {
+                    problem = contentProblem(at, "PartialContent", u.path("PartialContent").asText(""));
+                }
+                if (problem != null) {
+                    problems.add(problem);
+                    continue;
+                }
+                items.add(message(id, role, u.path("PartialContent").asText(""), u, contact));
             } else if (segment.has("Categories")) {
                 categories(segment.get("Categories"), contact, recordTime, items);
             } else {
@@ -124,22 +142,32 @@ public class ContactLensMapper {
         };
     }
 
-    private void message(String where, String id, String role, String content, JsonNode segment, SignalContact k,
-            List<OutboxItem> items, List<Problem> problems) {
-        if (content.isBlank()) {
-            problems.add(new Problem(where, "the text is empty (content is required)"));
-            return;
-        }
+    private Problem offsetsProblem(String where, JsonNode segment) {
         if (!segment.path("BeginOffsetMillis").canConvertToLong() || !segment.path("EndOffsetMillis").canConvertToLong()) {
-            problems.add(new Problem(where, "BeginOffsetMillis and EndOffsetMillis are required"));
-            return;
+            return new Problem(where, "BeginOffsetMillis and EndOffsetMillis are required");
         }
         long begin = segment.get("BeginOffsetMillis").asLong();
         long end = segment.get("EndOffsetMillis").asLong();
         if (begin < 0 || end < begin) {
-            problems.add(new Problem(where, "offsets must satisfy 0 <= BeginOffsetMillis <= EndOffsetMillis"));
-            return;
+            return new Problem(where, "offsets must satisfy 0 <= BeginOffsetMillis <= EndOffsetMillis");
         }
+        return null;
+    }
+
+    private Problem contentProblem(String where, String field, String content) {
+        if (content.isBlank()) {
+            return new Problem(where, "the text is empty (content is required)");
+        }
+        if (content.length() > maxContentChars) {
+            return new Problem(where, field + " is " + content.length() + " characters; a transcript message may carry at "
+                    + "most " + maxContentChars + " (eci.contact-lens.max-content-chars)");
+        }
+        return null;
+    }
+
+    private OutboxItem message(String id, String role, String content, JsonNode segment, SignalContact k) {
+        long begin = segment.get("BeginOffsetMillis").asLong();
+        long end = segment.get("EndOffsetMillis").asLong();
         ObjectNode m = mapper.createObjectNode();
         String key = k.vendorCallKey();
         switch (role) {
@@ -165,7 +193,7 @@ public class ContactLensMapper {
         m.put("startTime", k.startedAt() + begin);
         m.put("endTime", k.startedAt() + end);
         m.put("content", content);
-        items.add(OutboxItem.of(key, OutboxItem.Kind.MESSAGE, id, k.startedAt() + begin, m.toString()));
+        return OutboxItem.of(key, OutboxItem.Kind.MESSAGE, id, k.startedAt() + begin, m.toString());
     }
 
     private void sentiment(JsonNode t, String id, String role, SignalContact k, List<OutboxItem> items) {
@@ -174,7 +202,7 @@ public class ContactLensMapper {
         if (value == null || role.equals("SUPERVISOR")) {
             return; // no label, a label not mapped, or a participant the API has no sentiment for
         }
-        long start = k.startedAt() + Math.max(0, t.path("BeginOffsetMillis").asLong(0));
+        long start = k.startedAt() + t.get("BeginOffsetMillis").asLong();
         ObjectNode e = mapper.createObjectNode();
         e.put("type", SENTIMENT);
         e.put("value", decimal(value));

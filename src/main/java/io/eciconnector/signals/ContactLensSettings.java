@@ -29,4 +29,19 @@ public interface ContactLensSettings {
     /** Post-call period scores (-5..5) are multiplied by this to reach -1000..1000. */
     @WithDefault("200")
     double postCallScale();
+
+    /**
+     * The longest transcript message text (Content / PartialContent) sent, in characters; a longer segment is refused
+     * whole to the dead letters. The telephony API documents no bound for {@code content}; a spoken turn is far shorter.
+     */
+    @WithDefault("10000")
+    int maxContentChars();
+
+    /**
+     * A post-call file whose contact was seen on no stream and has no contact trace record with the agent's connect
+     * time: false (default) refuses it to the dead letters (its offsets cannot be placed); true times it from the
+     * minute the recording's name gives ({contactId}_{YYYYMMDDThh:mm}_UTC.wav), up to 59 s early.
+     */
+    @WithDefault("false")
+    boolean postCallRecordingNameTime();
 }

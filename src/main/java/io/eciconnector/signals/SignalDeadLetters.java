@@ -29,6 +29,18 @@ public class SignalDeadLetters {
                 "fix the record and POST it to /signals/contact-lens (or put it back on its stream)");
     }
 
+    /**
+     * A post-call analysis file refused whole. {@code original} null: its content is deliberately not copied (an
+     * unredacted analysis, or a file over the size bound); {@code location} says where it is.
+     */
+    public void postCall(String name, String contactId, String reason, byte[] original, String location) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("contactId", contactId == null ? "" : contactId);
+        d.put("location", location == null ? name : location);
+        deadLetters.signal(FLOW, contactId, name, reason, null, 1, d, original,
+                "fix the cause, then drop the file in the post-call folder again");
+    }
+
     /** One segment of a record that breaks a rule; the record's other segments went on. */
     public void segment(SignalContact contact, ContactLensMapper.Problem problem, String source, String ref,
             String original) {

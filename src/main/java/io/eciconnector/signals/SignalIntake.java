@@ -1,7 +1,6 @@
 package io.eciconnector.signals;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,6 +42,7 @@ public class SignalIntake {
     public static final String SOURCE = "eciSignalSource";
     public static final String REF = "eciSignalRef";
     public static final String TIME = "eciSignalTime";
+    public static final String ARRIVAL = "eciSignalArrivalTimeBase";
     static final Set<String> EVENT_TYPES = Set.of("STARTED", "SEGMENTS", "COMPLETED", "FAILED");
 
     @Inject
@@ -72,7 +72,11 @@ public class SignalIntake {
     @Inject
     FlowMetrics metrics;
 
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "eci.signals.max-record-bytes", defaultValue = "1048576")
+    int maxRecordBytes;
+
     ContactLensMapper mapper;
+    RecordReader reader;
 
     /** The mapping in use (the post-call intake maps with it too). */
     ContactLensMapper mapper() {
@@ -84,71 +88,96 @@ public class SignalIntake {
         Map<String, String> labels = settings.sentiment().isEmpty()
                 ? Map.of("POSITIVE", "1000", "NEGATIVE", "-1000", "NEUTRAL", "0", "MIXED", "0")
                 : settings.sentiment();
-        mapper = new ContactLensMapper(json, settings.messages(), labels, settings.postCallScale());
+        mapper = new ContactLensMapper(json, settings.messages(), labels, settings.postCallScale(),
+                settings.maxContentChars());
+        reader = new RecordReader(json, maxRecordBytes);
     }
 
-    /** What a call of {@link #accept} did. */
+    /** What a call of {@link #accept} did; {@code refused} says which record or segment went to the dead letters. */
     @RegisterForReflection
-    public record Summary(int records, int items, int duplicates, int ignored, int deadLettered) {
+    public record Summary(int records, int items, int duplicates, int ignored, int deadLettered, List<Refusal> refused) {
     }
+
+    /** A record (its 0-based index in the body) or one of its segments that went to the dead letters, and why. */
+    @RegisterForReflection
+    public record Refusal(int record, String segment, String reason) {
+    }
+
+    /** At most this many refusals are listed in an answer (all of them are counted and dead-lettered). */
+    static final int MAX_LISTED = 50;
 
     /**
-     * The body: one record, a JSON array of records, or JSON lines. Headers {@value #SOURCE}, {@value #REF},
-     * {@value #TIME} (epoch millis the record was produced, when the source knows it). The answer (also the new
-     * body) is a JSON summary.
+     * The body: one record, a JSON array of records, JSON lines, or records one after another. Headers
+     * {@value #SOURCE}, {@value #REF}, {@value #TIME} (epoch millis the record was produced, when the source knows
+     * it), {@value #ARRIVAL} (true: a contact with no better time base is timed from now, as a live source may). The
+     * answer (also the new body) is a JSON summary.
      */
     public String accept(Exchange exchange) throws JsonProcessingException {
         byte[] body = exchange.getMessage().getBody(byte[].class);
         String source = exchange.getMessage().getHeader(SOURCE, "direct", String.class);
         String ref = exchange.getMessage().getHeader(REF, String.class);
         Long time = exchange.getMessage().getHeader(TIME, Long.class);
-        Summary s = accept(body == null ? new byte[0] : body, source, ref, time);
+        boolean arrival = exchange.getMessage().getHeader(ARRIVAL, false, Boolean.class);
+        Summary s = accept(body == null ? new byte[0] : body, source, ref, time, arrival);
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 202);
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
         return json.writeValueAsString(s);
     }
 
-    public Summary accept(byte[] body, String source, String ref, Long producedAt) {
-        int records = 0, items = 0, duplicates = 0, ignored = 0, dead = 0;
-        for (String text : split(body)) {
-            records++;
-            JsonNode record;
-            try {
-                record = json.readTree(text);
-            } catch (IOException e) {
-                record = null;
+    public Summary accept(byte[] body, String source, String ref, Long producedAt, boolean arrivalIsTime) {
+        int[] n = new int[5]; // records, items, duplicates, ignored, dead
+        List<Refusal> refused = new ArrayList<>();
+        java.util.function.BiConsumer<Integer, Refusal> refuse = (count, r) -> {
+            n[4] += count;
+            if (refused.size() < MAX_LISTED) {
+                refused.add(r);
             }
-            String problem = record == null || !record.isObject() ? "not a JSON object (unreadable record)"
-                    : shapeProblem(record);
+        };
+        reader.read(body, element -> {
+            n[0]++;
+            String text = element.text();
+            JsonNode record = element.value();
+            String problem = element.problem() != null ? element.problem()
+                    : record == null || !record.isObject() ? "not a JSON object" : shapeProblem(record);
             if (problem != null) {
-                deadLetters.record(source, ref, problem, text);
+                deadLetters.record(source, ref, "record " + element.index() + ": " + problem, text);
                 metrics.signals("RECORD", "dead", 1);
-                dead++;
-                continue;
+                refuse.accept(1, new Refusal(element.index(), null, problem));
+                return;
             }
             if (!"VOICE".equals(record.path("Channel").asText("VOICE"))) {
-                ignored++; // chat contacts have no voice call to signal
-                continue;
+                n[3]++; // chat contacts have no voice call to signal
+                return;
             }
-            Outcome o = store(record, text, source, ref, producedAt);
-            items += o.added;
-            duplicates += o.duplicates;
-            ignored += o.mapped == null ? 0 : o.mapped.ignored();
+            Outcome o;
+            try {
+                o = store(record, text, source, ref, producedAt, arrivalIsTime);
+            } catch (NoTimeBase e) {
+                deadLetters.record(source, ref, "record " + element.index() + ": " + e.getMessage(), text);
+                store.refusedRecord(source, record.get("ContactId").asText(), "refused: " + e.getMessage(),
+                        System.currentTimeMillis());
+                metrics.signals("RECORD", "dead", 1);
+                refuse.accept(1, new Refusal(element.index(), null, e.getMessage()));
+                return;
+            }
+            n[1] += o.added;
+            n[2] += o.duplicates;
+            n[3] += o.mapped == null ? 0 : o.mapped.ignored();
             if (o.mapped != null && !o.mapped.problems().isEmpty()) {
                 for (ContactLensMapper.Problem p : o.mapped.problems()) {
                     deadLetters.segment(o.contact, p, source, ref, text);
+                    refuse.accept(1, new Refusal(element.index(), p.segment(), p.rule()));
                 }
-                dead += o.mapped.problems().size();
                 metrics.signals("SEGMENT", "dead", o.mapped.problems().size());
             }
-        }
-        metrics.signals("RECORD", "received", records);
-        metrics.signals("ITEM", "stored", items);
-        metrics.signals("ITEM", "duplicate", duplicates);
-        if (items > 0) {
+        });
+        metrics.signals("RECORD", "received", n[0]);
+        metrics.signals("ITEM", "stored", n[1]);
+        metrics.signals("ITEM", "duplicate", n[2]);
+        if (n[1] > 0) {
             sender.wake();
         }
-        return new Summary(records, items, duplicates, ignored, dead);
+        return new Summary(n[0], n[1], n[2], n[3], n[4], List.copyOf(refused));
     }
 
     private static String shapeProblem(JsonNode r) {
@@ -172,7 +201,79 @@ public class SignalIntake {
         int duplicates;
     }
 
-    private Outcome store(JsonNode record, String text, String source, String ref, Long producedAt) {
+    /** A contact seen for the first time without anything its offsets could count from. */
+    static final class NoTimeBase extends RuntimeException {
+        NoTimeBase(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /**
+     * A start the offsets can count from, and what it is worth: {@code rank} 4 the agent's connect time (where the
+     * recording and the analysis start), 3 a producer's time (a record cannot have been produced before the end of the
+     * offsets it reports), 2 the contact's initiation (early by the IVR and queue time), 1 the connector's own arrival
+     * time, 0 the minute of the recording's name, -1 none yet (a post-call file that came before anything else of its
+     * contact: its items wait for a start).
+     */
+    record Base(long at, String basis, int rank) {
+        static final String AGENT_CONNECTED = "agent-connected";
+        static final String STARTED_PRODUCED = "started-record-produced";
+        static final String FIRST_PRODUCED = "first-record-produced";
+        static final String INITIATION = "initiation-timestamp";
+        static final String ARRIVAL = "first-record-arrival";
+        static final String RECORDING_NAME = "recording-name-minute";
+        static final String AWAITING = "awaiting-time-base";
+        static final int PRODUCER = 3;
+
+        /** True when this is a better base than {@code k}'s: a higher rank, or the same producer rank and earlier. */
+        boolean betterThan(SignalContact k) {
+            int current = rank(k.startBasis());
+            return rank > current || (rank == PRODUCER && current == PRODUCER && at < k.startedAt());
+        }
+
+        static int rank(String basis) {
+            return switch (basis) {
+                case AGENT_CONNECTED -> 4;
+                case STARTED_PRODUCED, FIRST_PRODUCED -> PRODUCER;
+                case INITIATION -> 2;
+                case ARRIVAL -> 1;
+                case RECORDING_NAME -> 0;
+                default -> -1;
+            };
+        }
+    }
+
+    /**
+     * What this record tells of its contact's start, best first: the agent's connect time (the record's, or its
+     * contact trace record's); the producer's time of the record (for STARTED the start itself; for another record
+     * its time less the largest offset it reports, since it cannot have been produced before that offset ended); the
+     * contact's InitiationTimestamp; the arrival time when the source is live. Null when none is known.
+     */
+    private Base base(JsonNode record, Known known, Long producedAt, boolean arrivalIsTime, long now) {
+        Instant connected = parse(record.path("Agent").path("ConnectedToAgentTimestamp").asText(null));
+        if (connected == null && known != null) {
+            connected = known.connected;
+        }
+        if (connected != null) {
+            return new Base(connected.toEpochMilli(), Base.AGENT_CONNECTED, 4);
+        }
+        boolean started = record.path("EventType").asText().equals("STARTED");
+        if (producedAt != null) {
+            return started ? new Base(producedAt, Base.STARTED_PRODUCED, Base.PRODUCER)
+                    : new Base(producedAt - maxOffset(record), Base.FIRST_PRODUCED, Base.PRODUCER);
+        }
+        Instant initiation = parse(record.path("InitiationTimestamp").asText(null));
+        if (initiation == null && known != null) {
+            initiation = known.initiation;
+        }
+        if (initiation != null) {
+            return new Base(initiation.toEpochMilli(), Base.INITIATION, 2);
+        }
+        return arrivalIsTime ? new Base(now - maxOffset(record), Base.ARRIVAL, 1) : null;
+    }
+
+    private Outcome store(JsonNode record, String text, String source, String ref, Long producedAt,
+            boolean arrivalIsTime) {
         String contactId = record.get("ContactId").asText();
         String type = record.get("EventType").asText();
         long now = System.currentTimeMillis();
@@ -184,15 +285,30 @@ public class SignalIntake {
                 : store.agentRef(contactId).orElse(null);
         Known known = existing == null || (existing.agentUserId() == null && knownAgentRef != null)
                 ? known(record, contactId, knownAgentRef) : new Known();
+        Base base = base(record, existing == null ? known : null, producedAt, arrivalIsTime, now);
+        boolean awaiting = existing != null && Base.rank(existing.startBasis()) < 0;
+        if ((existing == null || awaiting) && base == null) {
+            throw new NoTimeBase("no time base for contact " + contactId + ": its offsets count from the agent's "
+                    + "connect time, and neither the record (Agent.ConnectedToAgentTimestamp, InitiationTimestamp) nor "
+                    + "a contact trace record gives it, and this source carries no producer time (a replayed capture; "
+                    + "eci.signals.folder.arrival-time-base=true times it from when it is read)");
+        }
         Outcome o = new Outcome();
         for (int attempt = 0;; attempt++) {
             try {
                 store.inTransaction(c -> {
                     SignalContact k = store.contact(c, contactId).orElse(null);
                     if (k == null) {
-                        k = newContact(c, record, contactId, known, producedAt, now);
+                        k = newContact(c, record, contactId, known, base);
                         if (!store.insertContact(c, k, now)) {
                             k = store.contact(c, contactId).orElseThrow();
+                        }
+                    } else if (base != null && base.betterThan(k)) {
+                        // a better start learned before anything of the contact went out: its waiting items move
+                        // with it, so every signal of a contact counts from one start
+                        if (store.rebase(c, contactId, base.at() - k.startedAt(), base.basis(), now)) {
+                            k = new SignalContact(k.contactId(), k.vendorCallKey(), base.at(), base.basis(), k.status(),
+                                    k.agentUserId());
                         }
                     }
                     if (agentRef != null) {
@@ -206,9 +322,15 @@ public class SignalIntake {
                     o.contact = k;
                     long recordId = store.insertRecord(c, source, ref, contactId, now, text);
                     if (type.equals("SEGMENTS")) {
-                        o.mapped = mapper.segments(record, k, producedAt == null ? now : producedAt);
+                        // a category matched without a point of interest happened by the time of the record
+                        long recordTime = producedAt != null ? producedAt : k.startedAt() + maxOffset(record);
+                        o.mapped = mapper.segments(record, k, recordTime);
                         o.added = store.insertItems(c, o.mapped.items(), recordId, now, now);
                         o.duplicates = o.mapped.items().size() - o.added;
+                        if (!o.mapped.problems().isEmpty()) {
+                            store.recordOutcome(c, recordId, o.mapped.problems().size() + " segment(s) refused: "
+                                    + o.mapped.problems().get(0).segment() + ": " + o.mapped.problems().get(0).rule());
+                        }
                     } else if (!type.equals("STARTED")) {
                         store.updateContact(c, contactId, type, null, now);
                         store.releasePostCall(c, k.vendorCallKey(), now);
@@ -229,6 +351,7 @@ public class SignalIntake {
     private static final class Known {
         String initialContactId;
         Instant initiation;
+        Instant connected;
         String agentUserId;
     }
 
@@ -242,7 +365,6 @@ public class SignalIntake {
     private Known known(JsonNode record, String contactId, String agentRef) {
         Known k = new Known();
         k.initialContactId = blankToNull(record.path("InitialContactId").asText(null));
-        k.initiation = parse(record.path("InitiationTimestamp").asText(null));
         // the contact trace record, when the ingest flow has seen it
         for (CallRow row : ledger.findByExternalId(contactId)) {
             if (row.userId() != null) {
@@ -256,6 +378,9 @@ public class SignalIntake {
                     }
                     if (k.initiation == null) {
                         k.initiation = parse(ctr.path("InitiationTimestamp").asText(null));
+                    }
+                    if (k.connected == null) {
+                        k.connected = parse(ctr.path("Agent").path("ConnectedToAgentTimestamp").asText(null));
                     }
                 } catch (IOException e) {
                     // the ledger holds what the ingest flow could read; nothing more to learn here
@@ -279,68 +404,33 @@ public class SignalIntake {
     /**
      * A contact seen for the first time. Its key: the first contact of the conversation (InitialContactId from the
      * record or the contact trace record, followed to that contact's own key when it was seen), else its own id. Its
-     * start, the base of every offset: the contact trace record's InitiationTimestamp, else the record's, else the
-     * time the source says the record was produced (or now) less the largest offset the record carries.
+     * start: the base this record gives (see {@link #base}).
      */
-    private SignalContact newContact(java.sql.Connection c, JsonNode record, String contactId, Known known,
-            Long producedAt, long now) throws java.sql.SQLException {
+    private SignalContact newContact(java.sql.Connection c, JsonNode record, String contactId, Known known, Base base)
+            throws java.sql.SQLException {
         String key = contactId;
         if (known.initialContactId != null && !known.initialContactId.equals(contactId)) {
             key = store.contact(c, known.initialContactId).map(SignalContact::vendorCallKey)
                     .orElse(known.initialContactId);
         }
-        long start;
-        String basis;
-        if (known.initiation != null) {
-            start = known.initiation.toEpochMilli();
-            basis = "initiation-timestamp";
-        } else {
-            long at = producedAt == null ? now : producedAt;
-            start = at - maxEndOffset(record);
-            basis = producedAt == null ? "first-record-arrival" : "first-record-produced";
-        }
         String status = record.get("EventType").asText().equals("SEGMENTS") ? "STARTED" : record.get("EventType").asText();
-        return new SignalContact(contactId, key, start, basis, status, known.agentUserId);
+        return new SignalContact(contactId, key, base.at(), base.basis(), status, known.agentUserId);
     }
 
-    private static long maxEndOffset(JsonNode record) {
+    /** The largest offset a record reports: its segments' end offsets and its categories' points of interest. */
+    static long maxOffset(JsonNode record) {
         long max = 0;
         for (JsonNode segment : record.path("Segments")) {
             for (JsonNode part : segment) {
                 max = Math.max(max, part.path("EndOffsetMillis").asLong(0));
+                for (JsonNode detail : part.path("MatchedDetails")) {
+                    for (JsonNode poi : detail.path("PointsOfInterest")) {
+                        max = Math.max(max, poi.path("EndOffsetMillis").asLong(0));
+                    }
+                }
             }
         }
         return max;
-    }
-
-    /**
-     * One record, a JSON array of records, or a sequence of them (JSON lines, or pretty-printed one after another).
-     * When the whole does not parse, each line is a record of its own, so one bad line costs only itself.
-     */
-    List<String> split(byte[] body) {
-        String text = new String(body, StandardCharsets.UTF_8).strip();
-        List<String> out = new ArrayList<>();
-        if (text.isEmpty()) {
-            return out;
-        }
-        try (com.fasterxml.jackson.databind.MappingIterator<JsonNode> values = json.readerFor(JsonNode.class)
-                .readValues(text)) {
-            List<JsonNode> all = values.readAll();
-            if (all.size() == 1 && all.get(0).isArray()) {
-                all.get(0).forEach(r -> out.add(r.toString()));
-            } else {
-                all.forEach(r -> out.add(r.toString()));
-            }
-            return out;
-        } catch (IOException | RuntimeException e) {
-            out.clear();
-        }
-        for (String line : text.split("\\r?\\n")) {
-            if (!line.isBlank()) {
-                out.add(line);
-            }
-        }
-        return out;
     }
 
     private static Instant parse(String iso) {

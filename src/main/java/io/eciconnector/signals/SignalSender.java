@@ -112,8 +112,8 @@ public class SignalSender {
         }
         boolean pending = false;
         pending |= realtime(now);
-        pending |= postCall(now);
         pending |= messages(now);
+        pending |= postCall(now);
         busy = pending;
     }
 
@@ -175,6 +175,21 @@ public class SignalSender {
             OutboxItem first = call.getValue().get(0);
             if (!first.state().equals("PENDING") || first.nextAttemptAt() > now) {
                 continue; // one chunk at a time, in order; the first waits for the contact to complete
+            }
+            // only after every realtime event and transcript message of the call went out (or died), and every
+            // contact of the conversation (a transfer's too) completed, unless the completion wait ran out
+            boolean waitedOut = now - first.receivedAt() >= settings.postCallCompletionWait().toMillis();
+            if (store.holdsPostCall(call.getKey(), waitedOut)) {
+                continue;
+            }
+            if (first.recordId() != null && SignalIntake.Base.AWAITING.equals(store.startBasisOfRecord(first.recordId()))) {
+                // the wait ran out and nothing gave the contact a start: its offsets cannot be placed
+                String reason = "no time base: nothing of the contact (no stream record, no contact trace record with "
+                        + "Agent.ConnectedToAgentTimestamp) gave the start its offsets count from within "
+                        + "eci.telephony.post-call-completion-wait; drop the file again once one is in, or set "
+                        + "eci.contact-lens.post-call-recording-name-time=true";
+                dead("postConversationEvents", call.getKey(), call.getValue(), 0, reason, reason);
+                continue;
             }
             if (!reserve(List.of(first), now)) {
                 return true;

@@ -135,6 +135,116 @@ public class SignalStore {
         }
     }
 
+    /** What became of a record beyond being stored (segments refused, a file refused): shown with its contact. */
+    public void recordOutcome(Connection c, long recordId, String outcome) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE signal_record SET outcome = ? WHERE id = ?")) {
+            ps.setString(1, trim(outcome, 1000));
+            ps.setLong(2, recordId);
+            ps.executeUpdate();
+        }
+    }
+
+    /** A record refused whole (nothing of it stored but the fact): its source, contact and reason, without its body. */
+    public void refusedRecord(String source, String contactId, String outcome, long now) {
+        inTransaction(c -> {
+            long id = insertRecord(c, source, null, contactId, now, "");
+            recordOutcome(c, id, outcome);
+            return null;
+        });
+    }
+
+    /** The records taken in for the contacts of a key, newest last: source, position, time, and what became of them. */
+    public List<Map<String, Object>> records(String vendorCallKey) {
+        return inTransaction(c -> {
+            List<Map<String, Object>> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT r.id, r.source, r.ref, r.contact_id, r.received_at, "
+                    + "r.outcome FROM signal_record r WHERE r.contact_id IN (SELECT contact_id FROM signal_contact "
+                    + "WHERE vendor_call_key = ?) OR r.contact_id = ? ORDER BY r.id")) {
+                ps.setString(1, vendorCallKey);
+                ps.setString(2, vendorCallKey);
+                ps.setMaxRows(1000);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Map<String, Object> m = new LinkedHashMap<>();
+                        m.put("source", rs.getString(2));
+                        m.put("position", rs.getString(3));
+                        m.put("contactId", rs.getString(4));
+                        m.put("receivedAt", rs.getLong(5));
+                        m.put("outcome", rs.getString(6) == null ? "stored" : rs.getString(6));
+                        out.add(m);
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    /**
+     * Moves a contact's start by {@code delta} ms and its waiting items with it, unless something of the contact was
+     * already claimed or sent (then its start stays, so all its signals count from one start). True when moved.
+     */
+    public boolean rebase(Connection c, String contactId, long delta, String basis, long now) throws SQLException {
+        List<Long> move = new ArrayList<>();
+        List<String> payloads = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT o.id, o.state, o.attempts, o.payload FROM signal_outbox o "
+                + "JOIN signal_record r ON o.record_id = r.id WHERE r.contact_id = ?")) {
+            ps.setString(1, contactId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (!"PENDING".equals(rs.getString(2)) || rs.getInt(3) > 0) {
+                        return false;
+                    }
+                    move.add(rs.getLong(1));
+                    payloads.add(rs.getString(4));
+                }
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE signal_outbox SET start_time = start_time + ?, payload = ? "
+                + "WHERE id = ? AND state = 'PENDING' AND attempts = 0")) {
+            for (int i = 0; i < move.size(); i++) {
+                ps.setLong(1, delta);
+                ps.setString(2, shift(payloads.get(i), delta));
+                ps.setLong(3, move.get(i));
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE signal_contact SET started_at = started_at + ?, "
+                + "start_basis = ?, updated_at = ? WHERE contact_id = ?")) {
+            ps.setLong(1, delta);
+            ps.setString(2, basis);
+            ps.setLong(3, now);
+            ps.setString(4, contactId);
+            ps.executeUpdate();
+        }
+        return true;
+    }
+
+    /** An item's payload with every startTime / endTime moved (an event, a message, or a post-call body's events). */
+    static String shift(String payload, long delta) {
+        try {
+            com.fasterxml.jackson.databind.node.ObjectNode n = (com.fasterxml.jackson.databind.node.ObjectNode) JSON
+                    .readTree(payload);
+            shiftTimes(n, delta);
+            for (com.fasterxml.jackson.databind.JsonNode e : n.path("events")) {
+                shiftTimes((com.fasterxml.jackson.databind.node.ObjectNode) e, delta);
+            }
+            return n.toString();
+        } catch (java.io.IOException | ClassCastException e) {
+            throw new IllegalStateException("an outbox payload is not the JSON object it was stored as", e);
+        }
+    }
+
+    private static void shiftTimes(com.fasterxml.jackson.databind.node.ObjectNode n, long delta) {
+        for (String f : new String[] { "startTime", "endTime" }) {
+            if (n.path(f).canConvertToLong()) {
+                n.put(f, n.get(f).asLong() + delta);
+            }
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
     public Optional<String> recordBody(long recordId) {
         return inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT body FROM signal_record WHERE id = ?")) {
@@ -188,6 +298,49 @@ public class SignalStore {
     }
 
     // ------------------------------------------------------------------ the sender's view
+
+    /**
+     * True while a call's post-call events must wait: a realtime event or transcript message of the call is not
+     * finished (PENDING or SENDING), or (unless {@code waitedOut}) a contact of the conversation has not completed.
+     */
+    public boolean holdsPostCall(String vendorCallKey, boolean waitedOut) {
+        return inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM signal_outbox WHERE vendor_call_key = ? AND "
+                    + "kind IN ('EVENT', 'MESSAGE') AND state IN ('PENDING', 'SENDING')")) {
+                ps.setString(1, vendorCallKey);
+                ps.setMaxRows(1);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        return true;
+                    }
+                }
+            }
+            if (waitedOut) {
+                return false;
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM signal_contact WHERE vendor_call_key = ? AND "
+                    + "status NOT IN ('COMPLETED', 'FAILED')")) {
+                ps.setString(1, vendorCallKey);
+                ps.setMaxRows(1);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next();
+                }
+            }
+        });
+    }
+
+    /** The start basis of the contact a record belongs to, or null. */
+    public String startBasisOfRecord(long recordId) {
+        return inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT k.start_basis FROM signal_record r JOIN signal_contact k "
+                    + "ON k.contact_id = r.contact_id WHERE r.id = ?")) {
+                ps.setLong(1, recordId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getString(1) : null;
+                }
+            }
+        });
+    }
 
     /** Unfinished items (PENDING or SENDING) of a kind, by call, in sending order. */
     public Map<String, List<OutboxItem>> unfinished(OutboxItem.Kind kind, int limit) {

@@ -336,4 +336,34 @@ class TelephonyConformanceTest extends SandboxTestSupport {
         given().get("/sandbox/telephony").then().body("'" + SEED_CALL + "'.realtimeEvents", hasSize(2))
                 .body("'" + SEED_CALL + "'.realtimeEvents[0].warning", nullValue());
     }
+
+    @Test
+    void messageContentBeyondTheBoundIsRefused() {
+        String ok = message(BULK_1, "long-ok", "END_USER", BULK_1 + "END_USER").replace("\"hi\"",
+                "\"" + "a".repeat(10_000) + "\"");
+        String tooLong = message(BULK_1, "long-no", "END_USER", BULK_1 + "END_USER").replace("\"hi\"",
+                "\"" + "a".repeat(10_001) + "\"");
+        post("messages", bulk(entry(BULK_1, tooLong))).then().statusCode(207)
+                .body("errorResponse.errorResponseEntries[0].message", containsString("content is 10001 characters"));
+        post(BULK_1 + "/messages", tooLong).then().statusCode(400).body("message", containsString("at most 10000"));
+        post("messages", bulk(entry(BULK_1, ok))).then().statusCode(202);
+    }
+
+    @Test
+    void afterPostCallEventsTheConversationTakesNoMoreRealtimeEventsOrMessages() {
+        String event = realtime(sentiment("\"10\"", ",\"participant\":\"AGENT\""));
+        post(BULK_1 + "/realtimeConversationEvents", event).then().statusCode(202);
+        post("messages", bulk(entry(BULK_1, message(BULK_1, "before", "END_USER", BULK_1 + "END_USER")))).then()
+                .statusCode(202);
+        post(BULK_1 + "/postConversationEvents", realtime(postEvent(TelephonyRules.SENTIMENT, "0", 1763700000000L, 1763700001000L,
+                "AGENT"))).then().statusCode(202);
+        post(BULK_1 + "/realtimeConversationEvents", event).then().statusCode(400)
+                .body("message", containsString("conversation is closed"));
+        post("messages", bulk(entry(BULK_1, message(BULK_1, "after", "END_USER", BULK_1 + "END_USER")),
+                entry(BULK_3, message(BULK_3, "other", "END_USER", BULK_3 + "END_USER")))).then().statusCode(207)
+                .body("errorResponse.errorResponseEntries[0].message", containsString("conversation is closed"))
+                .body("errorResponse.errorResponseEntries[1].status", equalTo(202));
+        post(BULK_1 + "/postConversationEvents", realtime(postEvent(TelephonyRules.SENTIMENT, "5", 1763700001000L, 1763700002000L,
+                "CUSTOMER"))).then().statusCode(202);
+    }
 }

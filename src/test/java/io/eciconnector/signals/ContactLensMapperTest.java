@@ -30,8 +30,8 @@ class ContactLensMapperTest {
     static final SignalContact AGENT_UNKNOWN = new SignalContact("c-1", "first-1", START, "initiation-timestamp",
             "STARTED", null);
 
-    final ContactLensMapper transcripts = new ContactLensMapper(JSON, "transcript", LABELS, 200);
-    final ContactLensMapper utterances = new ContactLensMapper(JSON, "utterance", LABELS, 200);
+    final ContactLensMapper transcripts = new ContactLensMapper(JSON, "transcript", LABELS, 200, 10_000);
+    final ContactLensMapper utterances = new ContactLensMapper(JSON, "utterance", LABELS, 200, 10_000);
 
     static JsonNode payload(OutboxItem i) throws Exception {
         return JSON.readTree(i.payload());
@@ -169,8 +169,8 @@ class ContactLensMapperTest {
     @Test
     void aSentimentMapOutsideTheRangeIsRefusedAtStart() {
         assertThrows(IllegalArgumentException.class,
-                () -> new ContactLensMapper(JSON, "transcript", Map.of("POSITIVE", "1500"), 200));
-        assertThrows(IllegalArgumentException.class, () -> new ContactLensMapper(JSON, "words", LABELS, 200));
+                () -> new ContactLensMapper(JSON, "transcript", Map.of("POSITIVE", "1500"), 200, 10_000));
+        assertThrows(IllegalArgumentException.class, () -> new ContactLensMapper(JSON, "words", LABELS, 200, 10_000));
     }
 
     @Test
@@ -178,5 +178,43 @@ class ContactLensMapperTest {
         assertEquals("400.13", ContactLensMapper.decimal(new java.math.BigDecimal("400.125")));
         assertEquals("-1000", ContactLensMapper.decimal(new java.math.BigDecimal("-1000.000")));
         assertEquals("0", ContactLensMapper.decimal(new java.math.BigDecimal("-0.001")));
+    }
+
+    @Test
+    void aTranscriptThatBreaksARuleSendsNoSentimentEither() {
+        for (ContactLensMapper mapper : List.of(transcripts, utterances)) {
+            var m = mapper.segments(segments("c-1", transcript("t-1", "CUSTOMER", "Angry words", 900, 100, "NEGATIVE"),
+                    transcript("t-2", "AGENT", "", 0, 10, "POSITIVE")), AGENT_KNOWN, START);
+            assertTrue(m.items().stream().noneMatch(i -> i.itemKey().equals("sentiment:t-1")),
+                    "bad offsets: refused whole");
+            if (mapper == transcripts) {
+                assertEquals(2, m.problems().size());
+                assertTrue(m.items().isEmpty(), "an empty message: its sentiment is refused with it");
+            }
+        }
+    }
+
+    @Test
+    void contentLongerThanTheBoundIsRefusedNamingTheKey() {
+        var m = transcripts.segments(segments("c-1", transcript("t-1", "AGENT", "x".repeat(10_001), 0, 10, "POSITIVE"),
+                transcript("t-2", "AGENT", "y".repeat(10_000), 20, 30, null)), AGENT_KNOWN, START);
+        assertEquals(1, m.problems().size());
+        assertTrue(m.problems().get(0).rule().contains("eci.contact-lens.max-content-chars"));
+        assertEquals(List.of("t-2"), m.items().stream().map(OutboxItem::itemKey).toList());
+    }
+
+    @Test
+    void theLargestOffsetOfARecordCountsItsCategoriesPointsOfInterest() {
+        assertEquals(2800, SignalIntake.maxOffset(segments("c-1", categories("Angry", 1000, 2800))));
+        assertEquals(900, SignalIntake.maxOffset(segments("c-1", transcript("t", "AGENT", "a", 100, 900, null),
+                categories("Angry", 100, 200))));
+    }
+
+    @Test
+    void aRebaseMovesEveryTimeOfAPayload() throws Exception {
+        assertEquals(JSON.readTree("{\"startTime\":1100,\"endTime\":1200,\"content\":\"a\"}"),
+                JSON.readTree(SignalStore.shift("{\"startTime\":1000,\"endTime\":1100,\"content\":\"a\"}", 100)));
+        assertEquals(JSON.readTree("{\"service\":\"s\",\"events\":[{\"startTime\":90,\"endTime\":190}]}"),
+                JSON.readTree(SignalStore.shift("{\"service\":\"s\",\"events\":[{\"startTime\":100,\"endTime\":200}]}", -10)));
     }
 }

@@ -24,10 +24,27 @@ public final class ContactLensRecords {
         return r;
     }
 
-    /** STARTED with the contact's start, as an enriched source (or the contact trace record) gives it. */
+    /**
+     * STARTED with the start its offsets count from, the agent's connect time, as an enriched source (or the contact
+     * trace record) gives it; the contact's initiation 20 s before (IVR and queue), which is not that start.
+     */
     public static ObjectNode started(String contactId, long startMillis) {
         ObjectNode r = record(contactId, "STARTED");
-        r.put("InitiationTimestamp", java.time.Instant.ofEpochMilli(startMillis).toString());
+        r.put("InitiationTimestamp", java.time.Instant.ofEpochMilli(startMillis - 20_000).toString());
+        r.putObject("Agent").put("ConnectedToAgentTimestamp", java.time.Instant.ofEpochMilli(startMillis).toString());
+        return r;
+    }
+
+    /** A contact trace record (Amazon Connect CTR) of a call: initiated, connected to the agent, disconnected. */
+    public static ObjectNode traceRecord(String contactId, long initiation, long connected, long disconnect) {
+        ObjectNode r = JSON.createObjectNode();
+        r.put("ContactId", contactId).put("InitiationMethod", "INBOUND").put("Channel", "VOICE")
+                .put("InitiationTimestamp", java.time.Instant.ofEpochMilli(initiation).toString())
+                .put("DisconnectTimestamp", java.time.Instant.ofEpochMilli(disconnect).toString());
+        r.putObject("Agent").put("Username", "nobody@example.com")
+                .put("ConnectedToAgentTimestamp", java.time.Instant.ofEpochMilli(connected).toString());
+        r.putObject("CustomerEndpoint").put("Address", "+15550100");
+        r.putObject("SystemEndpoint").put("Address", "+15550101");
         return r;
     }
 

@@ -5,6 +5,7 @@ import static io.eciconnector.signals.ContactLensRecords.categories;
 import static io.eciconnector.signals.ContactLensRecords.record;
 import static io.eciconnector.signals.ContactLensRecords.segments;
 import static io.eciconnector.signals.ContactLensRecords.started;
+import static io.eciconnector.signals.ContactLensRecords.traceRecord;
 import static io.eciconnector.signals.ContactLensRecords.transcript;
 import static io.eciconnector.signals.ContactLensRecords.utterance;
 import static io.restassured.RestAssured.given;
@@ -119,7 +120,7 @@ class SignalsFlowTest {
         // what the operator sees
         String view = given().get("/signals/calls/" + first).then().statusCode(200).extract().asString();
         JsonNode v = JSON.readTree(view);
-        assertEquals("initiation-timestamp", v.path("contact").path("startBasis").asText());
+        assertEquals("agent-connected", v.path("contact").path("startBasis").asText());
         assertTrue(StreamSupportAll(v.path("items"), i -> i.path("state").asText().equals("SENT")));
     }
 
@@ -338,5 +339,243 @@ class SignalsFlowTest {
                 .then().statusCode(401);
         given().header("x-api-key", FlowProfile.WEBHOOK_TOKEN).body("[]").post("/signals/contact-lens").then()
                 .statusCode(202);
+    }
+
+    // ------------------------------------------------------------------ issue 11, items 12-16
+
+    static JsonNode view(String key) throws Exception {
+        return JSON.readTree(given().get("/signals/calls/" + key).then().extract().asString());
+    }
+
+    static JsonNode postBody(String body) throws Exception {
+        return JSON.readTree(given().header("Authorization", "Bearer " + FlowProfile.WEBHOOK_TOKEN).body(body)
+                .post("/signals/contact-lens").then().statusCode(202).extract().asString());
+    }
+
+    static Path deadLetterContaining(String text) throws Exception {
+        Path dir = Path.of(FlowProfile.DEAD_LETTERS, "telephony");
+        if (!Files.isDirectory(dir)) {
+            return null;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> {
+                try {
+                    return Files.readString(f).contains(text);
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            }).findFirst().orElse(null);
+        }
+    }
+
+    /** 11.12: a contact whose trace record the ingest flow holds counts its offsets from the agent's connect time. */
+    @Test
+    void offsetsCountFromTheAgentsConnectTimeInTheTraceRecordNotItsInitiation() throws Exception {
+        String key = id("ctr");
+        register(key);
+        long initiation = System.currentTimeMillis() - 120_000;
+        long connected = initiation + 16_300; // IVR and queue: 16.3 s
+        ledger.insert(io.eciconnector.ledger.CallRow.received("amazon-connect", key,
+                io.eciconnector.ledger.CallState.SKIPPED, "too-short", "test: the ingest flow saw its trace record", null,
+                null, java.time.Instant.ofEpochMilli(initiation), "{}",
+                traceRecord(key, initiation, connected, initiation + 90_000).toString(), "test", null, null));
+        post(record(key, "STARTED"), segments(key, transcript("c1", "AGENT", "Hello", 500, 1500, null)));
+        await().atMost(WAIT).until(() -> telephony(key).path("messages").size() == 1);
+        JsonNode m = telephony(key).path("messages").get(0).path("message");
+        assertEquals(connected + 500, m.path("startTime").asLong(), "the connect time + the offset");
+        assertEquals("agent-connected", view(key).path("contact").path("startBasis").asText());
+    }
+
+    /** 11.12: a replayed capture carries no producer time; a contact with nothing to time it by is refused, said so. */
+    @Test
+    void aCaptureRecordWithNoTimeBaseIsDeadLetteredNotTimedFromTheReplay() throws Exception {
+        String untimed = id("untimed");
+        String timed = id("timed");
+        register(untimed, timed);
+        long connected = System.currentTimeMillis() - 3_600_000; // an hour ago: the capture is replayed now
+        ObjectNode enriched = record(timed, "STARTED");
+        enriched.putObject("Agent").put("ConnectedToAgentTimestamp", java.time.Instant.ofEpochMilli(connected).toString());
+        String capture = record(untimed, "STARTED") + "\n"
+                + segments(untimed, transcript("n1", "AGENT", "Hello", 0, 100, null)) + "\n" + enriched + "\n"
+                + segments(timed, transcript("y1", "AGENT", "Hello", 2000, 2500, null)) + "\n";
+        Files.createDirectories(Path.of(FlowProfile.SIGNALS_INBOX));
+        Files.writeString(Path.of(FlowProfile.SIGNALS_INBOX, untimed + ".jsonl"), capture);
+        await().atMost(WAIT).until(() -> telephony(timed).path("messages").size() == 1);
+        assertEquals(connected + 2000, telephony(timed).path("messages").get(0).path("message").path("startTime").asLong());
+        await().atMost(WAIT).until(() -> deadLetterContaining("no time base for contact " + untimed) != null);
+        Thread.sleep(500);
+        assertEquals(0, telephony(untimed).path("messages").size(), "nothing sent with the replay's time");
+        JsonNode v = view(untimed);
+        assertTrue(v.path("items").isEmpty() && v.path("records").size() == 2, v.toString());
+        assertTrue(v.path("records").get(0).path("outcome").asText().startsWith("refused: no time base"), v.toString());
+    }
+
+    /** 11.12: a Categories record seen first: its points of interest count, so the category is not in the future. */
+    @Test
+    void aCategoriesRecordSeenFirstOnALiveSourceIsNotTimedAfterItArrived() throws Exception {
+        String key = id("cat-first");
+        register(key);
+        long before = System.currentTimeMillis();
+        post(segments(key, categories("CustomerAngry", 1000, 2800)));
+        await().atMost(WAIT).until(() -> telephony(key).path("realtimeEvents").size() == 1);
+        long after = System.currentTimeMillis();
+        JsonNode e = telephony(key).path("realtimeEvents").get(0).path("event");
+        long start = e.path("startTime").asLong();
+        assertTrue(start <= after - 1800 && start >= before - 1800 - 1000,
+                "the category began 1.8 s before the record arrived (it ended at 2.8 s): " + (start - before));
+        assertEquals("first-record-arrival", view(key).path("contact").path("startBasis").asText());
+    }
+
+    /** 11.13: a pretty-printed array with one broken element: the two good records go on, the broken one alone dies. */
+    @Test
+    void aPrettyPrintedArrayWithABrokenElementCostsOnlyThatElement() throws Exception {
+        String key = id("pretty");
+        register(key);
+        ObjectNode good1 = started(key, System.currentTimeMillis() - 10_000);
+        ObjectNode good2 = segments(key, transcript("p1", "AGENT", "Hello", 100, 900, "POSITIVE"));
+        String pretty = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(List.of(good1, good2));
+        // a broken element between them, as a hand-edited file has it: an unquoted value and a missing comma
+        int cut = pretty.indexOf("}, {") + 1;
+        String broken = pretty.substring(0, cut) + ", {\n  \"ContactId\" : " + key + "\n  \"EventType\" : \"SEGMENTS\"\n}"
+                + pretty.substring(cut);
+        JsonNode s = postBody(broken);
+        assertEquals(3, s.path("records").asInt(), broken);
+        assertEquals(1, s.path("deadLettered").asInt());
+        assertEquals(2, s.path("items").asInt(), "the message and the sentiment of the good record");
+        assertEquals(1, s.path("refused").get(0).path("record").asInt());
+        assertTrue(s.path("refused").get(0).path("reason").asText().contains("not valid JSON"));
+        await().atMost(WAIT).until(() -> telephony(key).path("messages").size() == 1
+                && telephony(key).path("realtimeEvents").size() == 1);
+        String element = "{\n  \"ContactId\" : " + key + "\n  \"EventType\" : \"SEGMENTS\"\n}";
+        await().atMost(WAIT).until(() -> deadLetterWithOriginal(element) != null);
+    }
+
+    /** The dead letter whose original record is exactly {@code original}. */
+    static Path deadLetterWithOriginal(String original) throws Exception {
+        Path dir = Path.of(FlowProfile.DEAD_LETTERS, "telephony");
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> {
+                try {
+                    return JSON.readTree(Files.readString(f)).path("original").asText().equals(original);
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            }).findFirst().orElse(null);
+        }
+    }
+
+    /** 11.14: a transcript segment that breaks a rule is refused whole: no message and no sentiment event. */
+    @Test
+    void aSegmentThatBreaksARuleSendsNeitherItsMessageNorItsSentiment() throws Exception {
+        String key = id("whole");
+        register(key);
+        JsonNode s = post(started(key, System.currentTimeMillis() - 10_000),
+                segments(key, transcript("w1", "CUSTOMER", "", 100, 900, "NEGATIVE"),
+                        transcript("w2", "AGENT", "Sorry to hear", 1000, 1900, "NEUTRAL")));
+        assertEquals(1, s.path("deadLettered").asInt());
+        assertEquals(2, s.path("items").asInt(), "w2's message and sentiment only");
+        await().atMost(WAIT).until(() -> telephony(key).path("messages").size() == 1
+                && telephony(key).path("realtimeEvents").size() == 1);
+        Thread.sleep(500);
+        JsonNode call = telephony(key);
+        assertEquals(1, call.path("realtimeEvents").size(), "no sentiment event for the refused segment");
+        assertEquals("AGENT", call.path("realtimeEvents").get(0).path("event").path("participant").asText());
+    }
+
+    /** 11.15: post-call events go after every realtime event and transcript message of the call. */
+    @Test
+    void postCallEventsGoOnlyAfterTheCallsRealtimeEventsAndTranscripts() throws Exception {
+        String key = id("order");
+        register(key);
+        long start = System.currentTimeMillis() - 60_000;
+        post(started(key, start));
+        Path dir = Path.of(FlowProfile.POSTCALL_INBOX, "Analysis/Voice/Redacted/2026/11/22");
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve(key + "_analysis_redacted_2026-11-22T08:10:00Z.json"),
+                analysis(key, new double[][] { { 0, 5000, 1 } }, new double[][] { { 0, 5000, -1 } }).toString());
+        await().atMost(WAIT).until(() -> view(key).path("items").size() == 1);
+        // the transcripts meet a rate limit for a while; the contact completes meanwhile
+        given().contentType(ContentType.JSON).body(List.of(Map.of("endpoint", "telephony.messages.bulk",
+                "status", 503, "retryAfter", 1, "count", 3))).post("/sandbox/faults").then().statusCode(201);
+        post(segments(key, transcript("o1", "AGENT", "One", 100, 900, "POSITIVE"),
+                transcript("o2", "CUSTOMER", "Two", 1000, 1900, null)), record(key, "COMPLETED"));
+        await().atMost(WAIT).until(() -> telephony(key).path("postCallEvents").size() == 2);
+        JsonNode call = telephony(key);
+        assertEquals(0, call.path("rejected").size(), "nothing refused: " + call.path("rejected"));
+        assertEquals(2, call.path("messages").size());
+        long firstPostCall = call.path("postCallEvents").get(0).path("receivedAt").asLong();
+        for (String kind : List.of("messages", "realtimeEvents")) {
+            for (JsonNode e : call.path(kind)) {
+                assertTrue(e.path("receivedAt").asLong() <= firstPostCall, kind + " after the post-call events");
+            }
+        }
+    }
+
+    /** 11.16: an unredacted analysis file is refused with the reason (not skipped silently), and shows under its call. */
+    @Test
+    void anUnredactedAnalysisFileIsRefusedWithItsReasonAndShownUnderItsCall() throws Exception {
+        String key = id("raw");
+        register(key);
+        Path raw = Path.of(FlowProfile.POSTCALL_INBOX, "Analysis/Voice/2026/11/22");
+        Files.createDirectories(raw);
+        Files.writeString(raw.resolve(key + "_analysis_2026-11-22T08:10:00Z.json"),
+                analysis(key, new double[][] { { 0, 5000, 1 } }, new double[][] { { 0, 5000, -1 } }).toString());
+        await().atMost(WAIT).until(() -> deadLetterContaining("an unredacted analysis file") != null
+                && given().get("/signals/calls/" + key).then().extract().statusCode() == 200);
+        JsonNode v = view(key);
+        assertTrue(v.path("records").get(0).path("outcome").asText().contains("eci.contact-lens.redacted=true"),
+                v.toString());
+        JsonNode letter = JSON.readTree(Files.readString(deadLetterContaining("an unredacted analysis file")));
+        assertTrue(letter.path("original").isMissingNode() || letter.path("original").isNull(),
+                "the raw transcript is not copied into the dead letters");
+        // a file whose name is not the layout's is reported too
+        Path odd = Path.of(FlowProfile.POSTCALL_INBOX, "notes-" + key + ".json");
+        Files.writeString(odd, "{}");
+        await().atMost(WAIT).until(() -> deadLetterContaining("notes-" + key + ".json does not match") != null);
+    }
+
+    /** 11.16: Content and records have bounds; beyond them a clear refusal, nothing sent. */
+    @Test
+    void overLongContentAndOversizedRecordsAreRefusedClearly() throws Exception {
+        String key = id("big");
+        register(key);
+        String tooLong = "x".repeat(10_001);
+        String huge = "y".repeat(2 * 1024 * 1024);
+        JsonNode s = post(started(key, System.currentTimeMillis() - 10_000),
+                segments(key, transcript("b1", "AGENT", tooLong, 0, 500, null)),
+                segments(key, transcript("b2", "AGENT", huge, 600, 900, null)),
+                segments(key, transcript("b3", "AGENT", "fine", 1000, 1500, null)));
+        assertEquals(2, s.path("deadLettered").asInt(), s.toString());
+        assertTrue(s.toString().contains("eci.contact-lens.max-content-chars"), s.toString());
+        assertTrue(s.toString().contains("eci.signals.max-record-bytes"), s.toString());
+        await().atMost(WAIT).until(() -> telephony(key).path("messages").size() == 1);
+        Thread.sleep(500);
+        assertEquals(List.of("b3"), messageIds(telephony(key)));
+    }
+
+    /**
+     * 11.12: a post-call file that comes before anything else of its contact (no stream record, no trace record) is
+     * not timed from its recording name's minute: its events wait for a start, and take the stream's when it comes.
+     */
+    @Test
+    void aPostCallFileBeforeItsStreamWaitsForTheStartInsteadOfTheRecordingNamesMinute() throws Exception {
+        String key = id("early");
+        register(key);
+        Path dir = Path.of(FlowProfile.POSTCALL_INBOX, "Analysis/Voice/Redacted/2026/11/21");
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve(key + "_analysis_redacted_2026-11-21T08:10:00Z.json"),
+                analysis(key, new double[][] { { 0, 5000, 1 } }, new double[][] { { 5000, 9000, -1 } }).toString());
+        await().atMost(WAIT).until(() -> view(key).path("items").size() == 1);
+        assertEquals("awaiting-time-base", view(key).path("contact").path("startBasis").asText());
+        Thread.sleep(1000);
+        assertEquals(0, telephony(key).path("postCallEvents").size(), "nothing sent without a start");
+        long connected = System.currentTimeMillis() - 120_000;
+        post(started(key, connected), segments(key, transcript("e1", "AGENT", "Hi", 100, 900, null)),
+                record(key, "COMPLETED"));
+        await().atMost(WAIT).until(() -> telephony(key).path("postCallEvents").size() == 2);
+        List<Long> starts = new ArrayList<>();
+        telephony(key).path("postCallEvents").forEach(e -> starts.add(e.path("event").path("startTime").asLong()));
+        assertEquals(List.of(connected, connected + 5000), starts, "the stream's start, not 2026-11-21T08:00");
+        assertEquals("agent-connected", view(key).path("contact").path("startBasis").asText());
     }
 }

@@ -35,6 +35,13 @@ public final class ContactLensRecords {
         return record("SEGMENTS", s.append("]").toString());
     }
 
+    /** A SEGMENTS record of one transcript turn n (id {contactId}-t{n}) at the given offsets. */
+    public String transcriptAt(int n, long begin, long end) {
+        return record("SEGMENTS", ",\"Segments\":[{\"Transcript\":{\"Id\":\"" + id(n) + "\",\"ParticipantId\":\"AGENT\","
+                + "\"ParticipantRole\":\"AGENT\",\"Content\":\"turn " + n + "\",\"BeginOffsetMillis\":" + begin
+                + ",\"EndOffsetMillis\":" + end + ",\"IssuesDetected\":[]}}]");
+    }
+
     public String completed() {
         return record("COMPLETED", "");
     }

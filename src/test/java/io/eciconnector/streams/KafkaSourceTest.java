@@ -153,4 +153,53 @@ class KafkaSourceTest {
                 .count() == 1, "the record after the refused one was not handed on before it");
         await().atMost(Duration.ofSeconds(10)).until(() -> committedAtLeast(ends(sent)));
     }
+
+    static RecordMetadata send(KafkaProducer<String, String> p, String contactId, long timestamp, String json)
+            throws Exception {
+        return p.send(new ProducerRecord<>(KafkaBrokerResource.TOPIC, null, timestamp, contactId, json))
+                .get(10, TimeUnit.SECONDS);
+    }
+
+    static com.fasterxml.jackson.databind.JsonNode telephony(String key) throws Exception {
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(io.restassured.RestAssured.given()
+                .get("/sandbox/telephony").then().extract().asString()).path(key);
+    }
+
+    /**
+     * The offsets count from the producer's time of the STARTED record (the record timestamp), also when STARTED is
+     * delivered after a SEGMENTS record; a Categories record's points of interest count too, so a category is never
+     * timed after the record that reported it.
+     */
+    @Test
+    void offsetsCountFromTheStartedRecordsProducerTimeEvenWhenItComesSecond() throws Exception {
+        String c = UUID.randomUUID().toString();
+        String d = UUID.randomUUID().toString();
+        KinesisSourceTest.register(c, d);
+        long t = System.currentTimeMillis() - 60_000;
+        String base = "{\"Version\":\"1.0.0\",\"Channel\":\"VOICE\",\"ContactId\":\"%s\",\"EventType\":\"%s\"%s}";
+        List<RecordMetadata> sent = new ArrayList<>();
+        try (KafkaProducer<String, String> p = KafkaBrokerResource.producer()) {
+            // a partial turn first (nothing to send in transcript mode), produced 10 s after the analysis started
+            sent.add(send(p, c, t + 10_000, base.formatted(c, "SEGMENTS", ",\"Segments\":[{\"Utterance\":{\"Id\":\"u1\","
+                    + "\"ParticipantRole\":\"AGENT\",\"PartialContent\":\"Hel\",\"BeginOffsetMillis\":8000,"
+                    + "\"EndOffsetMillis\":8500}}]")));
+            sent.add(send(p, c, t, base.formatted(c, "STARTED", "")));
+            sent.add(send(p, c, t + 12_000, base.formatted(c, "SEGMENTS", ",\"Segments\":[{\"Transcript\":{\"Id\":\"m1\","
+                    + "\"ParticipantRole\":\"AGENT\",\"Content\":\"Hello\",\"BeginOffsetMillis\":9000,"
+                    + "\"EndOffsetMillis\":11000}}]")));
+            // a contact whose first record is a category that ended 2.8 s into the analysis
+            sent.add(send(p, d, t, base.formatted(d, "SEGMENTS", ",\"Segments\":[{\"Categories\":{\"MatchedCategories\":"
+                    + "[\"Angry\"],\"MatchedDetails\":{\"Angry\":{\"PointsOfInterest\":[{\"BeginOffsetMillis\":1000,"
+                    + "\"EndOffsetMillis\":2800}]}}}}]")));
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> telephony(c).path("messages").size() == 1
+                && telephony(d).path("realtimeEvents").size() == 1);
+        assertEquals(t + 9000, telephony(c).path("messages").get(0).path("message").path("startTime").asLong(),
+                "the STARTED record's time + the offset");
+        assertEquals(t + 11000, telephony(c).path("messages").get(0).path("message").path("endTime").asLong());
+        assertEquals("started-record-produced", io.restassured.RestAssured.given().get("/signals/calls/" + c).then()
+                .extract().path("contact.startBasis"));
+        assertEquals(t - 2800 + 1000, telephony(d).path("realtimeEvents").get(0).path("event").path("startTime").asLong(),
+                "not after the record that reported it");
+    }
 }

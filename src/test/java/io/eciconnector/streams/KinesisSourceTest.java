@@ -152,4 +152,29 @@ class KinesisSourceTest {
         }
         return new java.util.TreeMap<>(last);
     }
+
+    /**
+     * A contact known only from its stream counts its offsets from the producer's time of its STARTED record (its
+     * ApproximateArrivalTimestamp), not from the record's InitiationTimestamp (the IVR and queue time too early) nor
+     * from when the connector read it.
+     */
+    @Test
+    void offsetsCountFromTheStartedRecordsApproximateArrivalTimestamp() throws Exception {
+        String c = UUID.randomUUID().toString();
+        register(c);
+        ContactLensRecords rc = new ContactLensRecords(c);
+        String started;
+        try (KinesisClient k = KinesaliteResource.client()) {
+            started = put(k, c, SHARD_0, rc.started(Instant.now().minusSeconds(30))).sequenceNumber();
+            // a turn that ends at offset 0 (a record put right after STARTED cannot report a later one: it would be
+            // produced before its own segment ended, and bound the start lower than STARTED's time)
+            put(k, c, SHARD_0, rc.transcriptAt(1, 0, 0));
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> messageIds(c).size() == 1);
+        long produced = StreamTestHooks.delivered().stream().filter(h -> h.ref().equals(started)).findFirst()
+                .orElseThrow().time();
+        Number startTime = given().get("/sandbox/telephony").jsonPath().get("'" + c + "'.messages[0].message.startTime");
+        assertEquals(produced, startTime.longValue(), "the STARTED record's arrival time + the offset (0)");
+        assertEquals("started-record-produced", given().get("/signals/calls/" + c).jsonPath().getString("contact.startBasis"));
+    }
 }
