@@ -46,8 +46,18 @@ public class SalesforceApi {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
 
+    /**
+     * The component's session, once the component has started. Another thread may be starting it (the first use
+     * starts it): its session exists before its HTTP client is started, and a login sent through a client not started
+     * yet never ends (no timeout fires), holding the session's lock, so the connector never gets ready. start() waits
+     * for a start in progress on another thread and does nothing once the component runs.
+     */
     private SalesforceSession session() {
-        return camel.getComponent("salesforce", SalesforceComponent.class).getSession();
+        SalesforceComponent component = camel.getComponent("salesforce", SalesforceComponent.class);
+        if (!component.isStarted()) {
+            component.start();
+        }
+        return component.getSession();
     }
 
     /** The current access token, logging in first when there is none. */

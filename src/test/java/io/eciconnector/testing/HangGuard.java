@@ -1,0 +1,144 @@
+package io.eciconnector.testing;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.launcher.TestExecutionListener;
+import org.junit.platform.launcher.TestIdentifier;
+import org.junit.platform.launcher.TestPlan;
+
+import io.eciconnector.startup.ThreadDump;
+
+/**
+ * Makes a hung test JVM end with a thread dump instead of hanging (registered for every test run through
+ * META-INF/services). JUnit's own timeout ({@code junit.jupiter.execution.timeout.default} in
+ * junit-platform.properties, with its thread dump) fails a test that waits interruptibly; this guard covers what it
+ * cannot: a test or a test class's setup (a Quarkus application start) stuck in a lock that ignores interrupts. When
+ * a test runs longer than {@link #TEST_BOUND}, a test class longer than {@link #CLASS_BOUND}, or the whole fork
+ * comes within a minute of Surefire's/Failsafe's fork timeout ({@code eci.test.fork-timeout}, seconds), it writes
+ * every thread's stack to {@code target/hang-dumps/} and to the output, ends the child processes, and halts the JVM
+ * (the build fails: "the forked VM terminated").
+ * <p>
+ * It also ends every child process still running when the test plan finishes or the JVM exits (a packaged jar,
+ * S3Proxy or kinesalite left behind by a failed test), and names them.
+ */
+public class HangGuard implements TestExecutionListener {
+
+    static final Duration TEST_BOUND = Duration.ofMinutes(7);
+    static final Duration CLASS_BOUND = Duration.ofMinutes(12);
+    static final int EXIT = 86;
+
+    private final Map<String, Long> running = new ConcurrentHashMap<>();
+    private final Map<String, TestIdentifier> ids = new ConcurrentHashMap<>();
+    private volatile ScheduledExecutorService timer;
+
+    @Override
+    public void testPlanExecutionStarted(TestPlan plan) {
+        ScheduledExecutorService t = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread th = new Thread(r, "eci-hang-guard");
+            th.setDaemon(true);
+            return th;
+        });
+        timer = t;
+        t.scheduleWithFixedDelay(this::check, 10, 10, TimeUnit.SECONDS);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> endChildren("at JVM exit"), "eci-hang-guard-exit"));
+    }
+
+    @Override
+    public void testPlanExecutionFinished(TestPlan plan) {
+        ScheduledExecutorService t = timer;
+        if (t != null) {
+            t.shutdownNow();
+        }
+        endChildren("when the tests finished");
+    }
+
+    @Override
+    public void executionStarted(TestIdentifier id) {
+        if (id.isTest() || id.getSource().map(s -> s instanceof org.junit.platform.engine.support.descriptor.ClassSource)
+                .orElse(false)) {
+            running.put(id.getUniqueId(), System.nanoTime());
+            ids.put(id.getUniqueId(), id);
+        }
+    }
+
+    @Override
+    public void executionFinished(TestIdentifier id, TestExecutionResult result) {
+        running.remove(id.getUniqueId());
+        ids.remove(id.getUniqueId());
+    }
+
+    void check() {
+        long now = System.nanoTime();
+        for (Map.Entry<String, Long> e : running.entrySet()) {
+            TestIdentifier id = ids.get(e.getKey());
+            if (id == null) {
+                continue;
+            }
+            Duration bound = id.isTest() ? TEST_BOUND : CLASS_BOUND;
+            Duration ran = Duration.ofNanos(now - e.getValue());
+            if (ran.compareTo(bound) > 0) {
+                halt((id.isTest() ? "test " : "test class ") + id.getLegacyReportingName() + " of " + e.getKey()
+                        + " still running after " + ran.toSeconds() + " s (bound " + bound.toSeconds() + " s)");
+                return;
+            }
+        }
+        long forkTimeout = Long.getLong("eci.test.fork-timeout", 0);
+        long uptime = ManagementFactory.getRuntimeMXBean().getUptime() / 1000;
+        if (forkTimeout > 0 && uptime > forkTimeout - 60) {
+            halt("the test JVM has run " + uptime + " s, within a minute of the fork timeout (" + forkTimeout
+                    + " s); running: " + running.keySet());
+        }
+    }
+
+    void halt(String why) {
+        String dump = ThreadDump.all();
+        String text = "HANG: " + why + "\n" + dump;
+        try {
+            Path dir = Files.createDirectories(Path.of("target", "hang-dumps"));
+            Path file = dir.resolve("hang-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
+                    + ".txt");
+            Files.writeString(file, text);
+            text = "HANG (thread dump also in " + file.toAbsolutePath() + "): " + why + "\n" + dump;
+        } catch (IOException e) {
+            // printed below anyway
+        }
+        for (PrintStream out : List.of(System.err, System.out)) {
+            out.println(text);
+            out.flush();
+        }
+        endChildren("before halting");
+        Runtime.getRuntime().halt(EXIT);
+    }
+
+    /** Ends (SIGTERM, then SIGKILL after 10 s) every process this JVM started that still runs, and names it. */
+    static void endChildren(String when) {
+        List<ProcessHandle> children = ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).toList();
+        for (ProcessHandle p : children) {
+            System.err.println("HangGuard: ending child process " + p.pid() + " left running " + when + ": "
+                    + p.info().commandLine().orElse("?"));
+            p.destroy();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        for (ProcessHandle p : children) {
+            try {
+                p.onExit().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (Exception e) {
+                p.destroyForcibly();
+            }
+        }
+    }
+}
