@@ -129,6 +129,24 @@ class PackagedJarIT {
             sampleStreamArrivedInOrder(app);
             assertFalse(app.output().contains("My order has not arrived"), "transcript text is never logged");
         }
+        // the main job again in the same directory: the ledger keeps the first run's ids, the second run's samples
+        // come under new ones, and are created, uploaded and streamed as the first run's were
+        try (AppProcess again = new AppProcess(work, "256m", Map.of(), "-Deci.samples.generate-on-start=true").start()) {
+            await(Duration.ofSeconds(60), () -> countUploads(again) == 12,
+                    () -> again.get("/sandbox/voicecalls").body() + "\n" + again.output());
+            for (JsonNode v : json(again, "/sandbox/voicecalls")) {
+                assertTrue(v.path("vendorCallKey").asText().endsWith("-R2"), "only the second run's calls: " + v);
+            }
+            assertEquals("UPLOADED", json(again, "/calls/SAMPLE-0001-R2").path("state").asText());
+            assertEquals("UPLOADED", json(again, "/calls/SAMPLE-0001").path("state").asText(), "the first run's call");
+            assertEquals("DEAD", json(again, "/calls/INVALID-CALL-TYPE-R2").path("state").asText());
+            assertEquals("SKIPPED", json(again, "/calls/SKIP-TOO-SHORT-R2").path("state").asText());
+            String a2 = io.eciconnector.samples.SampleStream.contactId(io.eciconnector.samples.SampleStream.CALL_A, 2);
+            await(Duration.ofSeconds(30), () -> json(again, "/sandbox/telephony").path(a2).path("messages").size() == 6,
+                    () -> again.get("/sandbox/telephony").body());
+            assertEquals("0055e000001Ava0AAC", json(again, "/sandbox/telephony").path(a2).path("messages").get(0)
+                    .path("message").path("participantId").asText(), "the agent matched in the second run too");
+        }
     }
 
     /** The sample Contact Lens stream of the main job, as the sandbox's telephony side received it. */
@@ -269,6 +287,7 @@ class PackagedJarIT {
                 "one request was held");
     }
 
+    /** Recordings the sandbox received. */
     static int countUploads(AppProcess sandbox) throws Exception {
         int n = 0;
         for (JsonNode v : json(sandbox, "/sandbox/voicecalls")) {
