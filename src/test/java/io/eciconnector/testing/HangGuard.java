@@ -45,17 +45,19 @@ public class HangGuard implements TestExecutionListener {
     private final Map<String, TestIdentifier> ids = new ConcurrentHashMap<>();
     private final Duration testBound;
     private final Duration classBound;
+    private final long forkTimeoutSeconds;
     private final java.util.function.Consumer<String> onHang;
     private volatile ScheduledExecutorService timer;
 
     public HangGuard() {
-        this(TEST_BOUND, CLASS_BOUND, null);
+        this(TEST_BOUND, CLASS_BOUND, Long.getLong("eci.test.fork-timeout", 0), null);
     }
 
-    /** With other bounds, and what to do on a hang instead of halting (HangGuardTest). */
-    HangGuard(Duration testBound, Duration classBound, java.util.function.Consumer<String> onHang) {
+    /** With other bounds (a fork timeout of 0: none), and what to do on a hang instead of halting (HangGuardTest). */
+    HangGuard(Duration testBound, Duration classBound, long forkTimeoutSeconds, java.util.function.Consumer<String> onHang) {
         this.testBound = testBound;
         this.classBound = classBound;
+        this.forkTimeoutSeconds = forkTimeoutSeconds;
         this.onHang = onHang != null ? onHang : this::halt;
     }
 
@@ -110,7 +112,7 @@ public class HangGuard implements TestExecutionListener {
                 return;
             }
         }
-        long forkTimeout = Long.getLong("eci.test.fork-timeout", 0);
+        long forkTimeout = forkTimeoutSeconds;
         long uptime = ManagementFactory.getRuntimeMXBean().getUptime() / 1000;
         if (forkTimeout > 0 && uptime > forkTimeout - 60) {
             onHang.accept("the test JVM has run " + uptime + " s, within a minute of the fork timeout (" + forkTimeout

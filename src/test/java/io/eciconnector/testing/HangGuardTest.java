@@ -30,7 +30,7 @@ class HangGuardTest {
     @Test
     void aTestPastItsBoundIsReportedAndAFinishedOneIsNot() throws Exception {
         List<String> hangs = new CopyOnWriteArrayList<>();
-        HangGuard guard = new HangGuard(Duration.ofMillis(50), Duration.ofHours(1), hangs::add);
+        HangGuard guard = new HangGuard(Duration.ofSeconds(2), Duration.ofHours(1), 0, hangs::add);
         TestIdentifier stuck = test("stuck");
         TestIdentifier quick = test("quick");
         guard.executionStarted(stuck);
@@ -38,7 +38,7 @@ class HangGuardTest {
         guard.executionFinished(quick, TestExecutionResult.successful());
         guard.check();
         assertEquals(List.of(), hangs, "nothing past its bound yet");
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> {
             guard.check();
             return !hangs.isEmpty();
         });
