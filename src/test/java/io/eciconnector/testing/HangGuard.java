@@ -54,7 +54,8 @@ public class HangGuard implements TestExecutionListener {
     }
 
     /** With other bounds (a fork timeout of 0: none), and what to do on a hang instead of halting (HangGuardTest). */
-    HangGuard(Duration testBound, Duration classBound, long forkTimeoutSeconds, java.util.function.Consumer<String> onHang) {
+    HangGuard(Duration testBound, Duration classBound, long forkTimeoutSeconds,
+            java.util.function.Consumer<String> onHang) {
         this.testBound = testBound;
         this.classBound = classBound;
         this.forkTimeoutSeconds = forkTimeoutSeconds;
