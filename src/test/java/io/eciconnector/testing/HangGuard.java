@@ -32,8 +32,8 @@ import io.eciconnector.startup.ThreadDump;
  * every thread's stack to {@code target/hang-dumps/} and to the output, ends the child processes, and halts the JVM
  * (the build fails: "the forked VM terminated").
  * <p>
- * It also ends every child process still running when the test plan finishes or the JVM exits (a packaged jar,
- * S3Proxy or kinesalite left behind by a failed test), and names them.
+ * It also ends every child process still running at the JVM's exit (a packaged jar, S3Proxy or kinesalite left behind
+ * by a failed test, once the test resources had 10 s to stop their own), and names them.
  */
 public class HangGuard implements TestExecutionListener {
 
@@ -48,6 +48,7 @@ public class HangGuard implements TestExecutionListener {
     private final long forkTimeoutSeconds;
     private final java.util.function.Consumer<String> onHang;
     private volatile ScheduledExecutorService timer;
+    private final java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
 
     public HangGuard() {
         this(TEST_BOUND, CLASS_BOUND, Long.getLong("eci.test.fork-timeout", 0), null);
@@ -62,8 +63,15 @@ public class HangGuard implements TestExecutionListener {
         this.onHang = onHang != null ? onHang : this::halt;
     }
 
+    /**
+     * Surefire runs each test class as a test plan of its own: the guard starts with the first plan and ends the
+     * children only at the JVM's exit (a class's QuarkusTestResource, S3Proxy or kinesalite, may serve later classes).
+     */
     @Override
     public void testPlanExecutionStarted(TestPlan plan) {
+        if (!started.compareAndSet(false, true)) {
+            return;
+        }
         ScheduledExecutorService t = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread th = new Thread(r, "eci-hang-guard");
             th.setDaemon(true);
@@ -71,16 +79,8 @@ public class HangGuard implements TestExecutionListener {
         });
         timer = t;
         t.scheduleWithFixedDelay(this::check, 10, 10, TimeUnit.SECONDS);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> endChildren("at JVM exit"), "eci-hang-guard-exit"));
-    }
-
-    @Override
-    public void testPlanExecutionFinished(TestPlan plan) {
-        ScheduledExecutorService t = timer;
-        if (t != null) {
-            t.shutdownNow();
-        }
-        endChildren("when the tests finished");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> endChildren("at the JVM's exit", Duration.ofSeconds(10)),
+                "eci-hang-guard-exit"));
     }
 
     @Override
@@ -137,20 +137,32 @@ public class HangGuard implements TestExecutionListener {
             out.println(text);
             out.flush();
         }
-        endChildren("before halting");
+        endChildren("before halting", Duration.ZERO);
         Runtime.getRuntime().halt(EXIT);
     }
 
-    /** Ends (SIGTERM, then SIGKILL after 10 s) every process this JVM started that still runs, and names it. */
-    static void endChildren(String when) {
+    /**
+     * Ends every process this JVM started that still runs after {@code grace} (the test resources' own shutdown
+     * runs meanwhile): SIGTERM, then SIGKILL 10 s later; names each.
+     */
+    static void endChildren(String when, Duration grace) {
         List<ProcessHandle> children = ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).toList();
+        long graceEnd = System.nanoTime() + grace.toNanos();
         for (ProcessHandle p : children) {
-            System.err.println("HangGuard: ending child process " + p.pid() + " left running " + when + ": "
+            try {
+                p.onExit().get(Math.max(1, graceEnd - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (Exception stillRunning) {
+                // ended below
+            }
+        }
+        List<ProcessHandle> left = children.stream().filter(ProcessHandle::isAlive).toList();
+        for (ProcessHandle p : left) {
+            System.err.println("HangGuard: ending child process " + p.pid() + " still running " + when + ": "
                     + p.info().commandLine().orElse("?"));
             p.destroy();
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        for (ProcessHandle p : children) {
+        for (ProcessHandle p : left) {
             try {
                 p.onExit().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (Exception e) {
