@@ -49,12 +49,13 @@ public class SalesforceApi {
     /**
      * The component's session, once the component has started. Another thread may be starting it (the first use
      * starts it): its session exists before its HTTP client is started, and a login sent through a client not started
-     * yet never ends (no timeout fires), holding the session's lock, so the connector never gets ready. start() waits
-     * for a start in progress on another thread and does nothing once the component runs.
+     * yet never ends (no timeout fires), holding the session's lock, so the connector never gets ready. While it is
+     * starting, start() waits for that start (the starting thread holds the component's lock) and then does nothing; a
+     * component stopped at shutdown is never started again here.
      */
     private SalesforceSession session() {
         SalesforceComponent component = camel.getComponent("salesforce", SalesforceComponent.class);
-        if (!component.isStarted()) {
+        if (component.isStarting()) {
             component.start();
         }
         return component.getSession();
