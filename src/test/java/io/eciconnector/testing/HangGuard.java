@@ -25,7 +25,7 @@ import io.eciconnector.startup.ThreadDump;
 /**
  * Makes a hung test JVM end with a thread dump instead of hanging (registered for every test run through
  * META-INF/services). JUnit's own timeout ({@code junit.jupiter.execution.timeout.default} in
- * junit-platform.properties, with its thread dump) fails a test that waits interruptibly; this guard covers what it
+ * pom.xml, with its thread dump) fails a test that waits interruptibly; this guard covers what it
  * cannot: a test or a test class's setup (a Quarkus application start) stuck in a lock that ignores interrupts. When
  * a test runs longer than {@link #TEST_BOUND}, a test class longer than {@link #CLASS_BOUND}, or the whole fork
  * comes within a minute of Surefire's/Failsafe's fork timeout ({@code eci.test.fork-timeout}, seconds), it writes
