@@ -18,7 +18,6 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.cluster.CamelClusterMember;
 import org.apache.camel.cluster.CamelClusterService;
 import org.apache.camel.cluster.CamelClusterView;
-import org.apache.camel.component.file.cluster.FileLockClusterService;
 import org.apache.camel.component.kubernetes.KubernetesConfiguration;
 import org.apache.camel.component.kubernetes.cluster.KubernetesClusterService;
 import org.apache.camel.component.kubernetes.cluster.KubernetesClusterView;
@@ -35,7 +34,8 @@ import io.micrometer.core.instrument.MeterRegistry;
  * consumer runs only on the replica that leads the group {@code pollers}; the others stand by and take over when the
  * leader goes away. The cluster service is chosen by {@code eci.cluster.mode}:
  * <ul>
- * <li>{@code file} (default): an OS file lock under {@code eci.cluster.file.root} (data/cluster). Replicas on one
+ * <li>{@code file} (default): an OS file lock under {@code eci.cluster.file.root} (data/cluster), by the connector's
+ * own {@link FileLockLeaderService} (Camel 4.14.0's file-lock cluster service deadlocks at start). Replicas on one
  * machine or on a shared volume; a killed leader's lock is released by the OS and the next replica takes it within
  * {@code eci.cluster.file.acquire-interval}.</li>
  * <li>{@code kubernetes}: a coordination.k8s.io Lease {@code {lease-name}-{group}} in the pod's namespace (members are
@@ -103,17 +103,13 @@ public class LeaderElection {
         String id = memberId();
         switch (mode.trim().toLowerCase()) {
             case "file" -> {
-                FileLockClusterService file = new FileLockClusterService() {
+                FileLockLeaderService file = new FileLockLeaderService(id, fileRoot, fileAcquireDelay,
+                        fileAcquireInterval) {
                     @Override
-                    protected org.apache.camel.component.file.cluster.FileLockClusterView createView(String ns)
-                            throws Exception {
+                    protected FileLockLeaderView createView(String ns) throws Exception {
                         return watch(super.createView(ns));
                     }
                 };
-                file.setId(id);
-                file.setRoot(fileRoot);
-                file.setAcquireLockDelay(fileAcquireDelay.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-                file.setAcquireLockInterval(fileAcquireInterval.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
                 LOG.infof("Leader election: file locks under %s (member %s, takes over within %s of a leader's end)",
                         java.nio.file.Path.of(fileRoot).toAbsolutePath(), id, fileAcquireInterval);
                 return file;

@@ -46,8 +46,19 @@ public class SalesforceApi {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
 
+    /**
+     * The component's session, once the component has started. Another thread may be starting it (the first use
+     * starts it): its session exists before its HTTP client is started, and a login sent through a client not started
+     * yet never ends (no timeout fires), holding the session's lock, so the connector never gets ready. While it is
+     * starting, start() waits for that start (the starting thread holds the component's lock) and then does nothing; a
+     * component stopped at shutdown is never started again here.
+     */
     private SalesforceSession session() {
-        return camel.getComponent("salesforce", SalesforceComponent.class).getSession();
+        SalesforceComponent component = camel.getComponent("salesforce", SalesforceComponent.class);
+        if (component.isStarting()) {
+            component.start();
+        }
+        return component.getSession();
     }
 
     /** The current access token, logging in first when there is none. */

@@ -21,7 +21,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
  *
  * <pre>
  * java -cp "target/quarkus-app/app/*:target/quarkus-app/lib/main/*" io.eciconnector.samples.SampleGenerator [--out data/inbox] [--count 12] [--invalid true]
- *      [--seed 42] [--large-bytes 67108865] [--days-ago 1]
+ *      [--seed 42] [--large-bytes 67108865] [--days-ago 1] [--run 1]
  * </pre>
  */
 public final class SampleGenerator {
@@ -34,13 +34,22 @@ public final class SampleGenerator {
 
     private final ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    public record Options(Path out, int count, boolean invalid, long seed, Long largeBytes, int daysAgo) {
+    /**
+     * What to write. {@code run} numbers a run of the main job in the same directory: run 1 writes the ids as
+     * documented ({@code SAMPLE-0001}, ...), run n > 1 the same calls under new ids ({@code SAMPLE-0001-R2}), since the
+     * ledger keeps the ids of earlier runs and takes a call in only once.
+     */
+    public record Options(Path out, int count, boolean invalid, long seed, Long largeBytes, int daysAgo, int run) {
+        public Options(Path out, int count, boolean invalid, long seed, Long largeBytes, int daysAgo) {
+            this(out, count, invalid, seed, largeBytes, daysAgo, 1);
+        }
+
         static Options parse(String[] args) {
             Map<String, String> a = new LinkedHashMap<>();
             for (int i = 0; i < args.length; i++) {
                 if (!args[i].startsWith("--") || i + 1 >= args.length) {
                     throw new IllegalArgumentException("usage: generate-samples [--out DIR] [--count N] "
-                            + "[--invalid true|false] [--seed N] [--large-bytes N] [--days-ago N]; got " + args[i]);
+                            + "[--invalid true|false] [--seed N] [--large-bytes N] [--days-ago N] [--run N]; got " + args[i]);
                 }
                 a.put(args[i].substring(2), args[++i]);
             }
@@ -49,7 +58,7 @@ public final class SampleGenerator {
                     Boolean.parseBoolean(a.getOrDefault("invalid", "true")),
                     Long.parseLong(a.getOrDefault("seed", "42")),
                     a.containsKey("large-bytes") ? Long.parseLong(a.get("large-bytes")) : null,
-                    Integer.parseInt(a.getOrDefault("days-ago", "1")));
+                    Integer.parseInt(a.getOrDefault("days-ago", "1")), Integer.parseInt(a.getOrDefault("run", "1")));
         }
     }
 
@@ -67,7 +76,7 @@ public final class SampleGenerator {
         List<Path> recordings = new ArrayList<>();
         List<Path> records = new ArrayList<>();
         for (int i = 1; i <= o.count(); i++) {
-            String id = String.format("SAMPLE-%04d", i);
+            String id = id(String.format("SAMPLE-%04d", i), o.run());
             boolean stereo = i % 2 == 0;
             int seconds = 15 + random.nextInt(46);
             Map<String, Object> call = call(id, base.plus(i * 7L, ChronoUnit.MINUTES), seconds, i, stereo, random);
@@ -77,12 +86,12 @@ public final class SampleGenerator {
         if (o.invalid()) {
             // each breaks exactly one rule; all must end in the dead-letter area with that reason
             Instant t = base.plus(3, ChronoUnit.HOURS);
-            Map<String, Object> late = call("INVALID-START-AFTER-END", t, 30, 1, false, random);
+            Map<String, Object> late = call(id("INVALID-START-AFTER-END", o.run()), t, 30, 1, false, random);
             late.put("startDateTime", iso(t.plusSeconds(60)));
-            Map<String, Object> shortCall = call("SKIP-TOO-SHORT", t, 8, 2, false, random);
-            Map<String, Object> badType = call("INVALID-CALL-TYPE", t, 30, 3, false, random);
+            Map<String, Object> shortCall = call(id("SKIP-TOO-SHORT", o.run()), t, 8, 2, false, random);
+            Map<String, Object> badType = call(id("INVALID-CALL-TYPE", o.run()), t, 30, 3, false, random);
             badType.put("callType", "Sideways");
-            Map<String, Object> badChannel = call("INVALID-USER-CHANNEL", t, 30, 1, true, random);
+            Map<String, Object> badChannel = call(id("INVALID-USER-CHANNEL", o.run()), t, 30, 1, true, random);
             badChannel.put("userChannel", 2);
             for (Map<String, Object> c : List.of(late, shortCall, badType, badChannel)) {
                 String id = (String) c.get("externalId");
@@ -92,7 +101,7 @@ public final class SampleGenerator {
             }
         }
         if (o.largeBytes() != null) {
-            String id = "LARGE-RECORDING";
+            String id = id("LARGE-RECORDING", o.run());
             Map<String, Object> c = call(id, base.plus(5, ChronoUnit.HOURS), 600, 1, false, random);
             Path wav = o.out().resolve(id + ".wav");
             WavWriter.ofSize(wav, o.largeBytes());
@@ -102,6 +111,11 @@ public final class SampleGenerator {
         List<Path> all = new ArrayList<>(recordings);
         all.addAll(records);
         return all;
+    }
+
+    /** A sample's id in a run: as documented in run 1, with "-R{run}" after it in later runs. */
+    public static String id(String base, int run) {
+        return run <= 1 ? base : base + "-R" + run;
     }
 
     private Map<String, Object> call(String id, Instant start, int seconds, int agent, boolean stereo, Random random) {

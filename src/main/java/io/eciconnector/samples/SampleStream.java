@@ -31,26 +31,58 @@ public final class SampleStream {
     public static final String CALL_B_TRANSFER = "9e0f3c72-1a4b-4d8e-b5c6-3d7e8f9a0b12";
     static final String INSTANCE = "a1b2c3d4-0000-4000-8000-000000000001";
     private final ObjectMapper json = new ObjectMapper();
+    private final int run;
+    private final String callA;
+    private final String callB;
+    private final String callBTransfer;
+
+    /** The stream of the documented contact ids (run 1). */
+    public SampleStream() {
+        this(1);
+    }
+
+    /**
+     * The stream of one run of the main job in the same directory: run 1 uses the documented contact ids, a later
+     * run the same conversations under other contact ids (see {@link #contactId}), as a new day's calls would.
+     */
+    public SampleStream(int run) {
+        this.run = run;
+        this.callA = contactId(CALL_A, run);
+        this.callB = contactId(CALL_B, run);
+        this.callBTransfer = contactId(CALL_B_TRANSFER, run);
+    }
+
+    /** A sample contact's id in a run: as documented in run 1, a name-based UUID of it and the run after that. */
+    public static String contactId(String base, int run) {
+        return run <= 1 ? base
+                : java.util.UUID.nameUUIDFromBytes((base + "/run-" + run).getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                        .toString();
+    }
+
+    /** The vendorCallKeys of the stream's calls (the telephony side must know them before their signals). */
+    public List<String> keys() {
+        return List.of(callA, callB);
+    }
 
     /** Writes the stream file and the post-call file; answers the vendorCallKeys the telephony side must know. */
     public List<String> generate(Path streamDir, Path postCallDir, Instant start) throws IOException {
         Files.createDirectories(streamDir);
         List<String> lines = new ArrayList<>();
         // conversation A
-        ObjectNode started = record(CALL_A, "STARTED");
+        ObjectNode started = record(callA, "STARTED");
         // enriched as EventBridge contact events are: the analysis (and its offsets) starts at the agent's connect time
         started.put("InitiationTimestamp", start.toString());
         started.putObject("Agent").put("Username", "ava.agent@eci-sandbox.example")
                 .put("ConnectedToAgentTimestamp", start.plusSeconds(12).toString());
         lines.add(started.toString());
-        ObjectNode seg = record(CALL_A, "SEGMENTS");
+        ObjectNode seg = record(callA, "SEGMENTS");
         ArrayNode s = seg.putArray("Segments");
         s.add(transcript("a-t1", "AGENT", "Thank you for calling, this is Ava. How can I help?", 400, 3200, "POSITIVE", null));
         s.add(transcript("a-t2", "CUSTOMER", "My order has not arrived and I am quite upset.", 3600, 7100, "NEGATIVE",
                 Map.of("Negative", 0.91, "Positive", 0.02, "Neutral", 0.07)));
         s.add(categories("OrderStatus", 3600, 7100));
         lines.add(seg.toString());
-        seg = record(CALL_A, "SEGMENTS");
+        seg = record(callA, "SEGMENTS");
         s = seg.putArray("Segments");
         ObjectNode utterance = s.addObject().putObject("Utterance");
         utterance.put("Id", "a-u3").put("TranscriptId", "a-t3").put("ParticipantId", "AGENT")
@@ -61,32 +93,32 @@ public final class SampleStream {
         s.add(transcript("a-t5", "AGENT", "It ships today and arrives tomorrow morning.", 11700, 15100, "POSITIVE", null));
         s.add(transcript("a-t6", "CUSTOMER", "Great, thank you so much!", 15500, 17200, "POSITIVE", null));
         lines.add(seg.toString());
-        lines.add(record(CALL_A, "COMPLETED").toString());
+        lines.add(record(callA, "COMPLETED").toString());
         // conversation B, transferred
-        ObjectNode b = record(CALL_B, "STARTED");
+        ObjectNode b = record(callB, "STARTED");
         b.put("InitiationTimestamp", start.plusSeconds(60).toString());
         b.putObject("Agent").put("ConnectedToAgentTimestamp", start.plusSeconds(60 + 8).toString());
         lines.add(b.toString());
-        seg = record(CALL_B, "SEGMENTS");
+        seg = record(callB, "SEGMENTS");
         s = seg.putArray("Segments");
         s.add(transcript("b-t1", "AGENT", "Billing, how may I help?", 300, 2100, "NEUTRAL", null));
         s.add(transcript("b-t2", "CUSTOMER", "I was charged twice.", 2500, 4300, "NEGATIVE", null));
         lines.add(seg.toString());
-        lines.add(record(CALL_B, "COMPLETED").toString());
-        ObjectNode t = record(CALL_B_TRANSFER, "STARTED");
-        t.put("InitialContactId", CALL_B);
+        lines.add(record(callB, "COMPLETED").toString());
+        ObjectNode t = record(callBTransfer, "STARTED");
+        t.put("InitialContactId", callB);
         t.put("InitiationTimestamp", start.plusSeconds(60 + 30).toString());
         t.putObject("Agent").put("ConnectedToAgentTimestamp", start.plusSeconds(60 + 35).toString());
         lines.add(t.toString());
-        seg = record(CALL_B_TRANSFER, "SEGMENTS");
-        seg.put("InitialContactId", CALL_B);
+        seg = record(callBTransfer, "SEGMENTS");
+        seg.put("InitialContactId", callB);
         s = seg.putArray("Segments");
         s.add(transcript("b2-t1", "AGENT", "Refunds team, I can see the double charge.", 500, 3500, "POSITIVE", null));
         s.add(transcript("b2-t2", "CUSTOMER", "Thanks, please refund one.", 3900, 5600, "NEUTRAL", null));
         s.add(categories("Refund", 500, 5600));
         lines.add(seg.toString());
-        lines.add(record(CALL_B_TRANSFER, "COMPLETED").toString());
-        Files.write(streamDir.resolve("contact-lens-sample.jsonl"), lines);
+        lines.add(record(callBTransfer, "COMPLETED").toString());
+        Files.write(streamDir.resolve(run <= 1 ? "contact-lens-sample.jsonl" : "contact-lens-sample-R" + run + ".jsonl"), lines);
 
         // the post-call analysis of A (redacted copy), laid out as Contact Lens writes it
         String day = DateTimeFormatter.ofPattern("yyyy/MM/dd").withZone(ZoneOffset.UTC).format(start);
@@ -94,8 +126,8 @@ public final class SampleStream {
         Files.createDirectories(dir);
         String stamp = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'").withZone(ZoneOffset.UTC)
                 .format(start.plusSeconds(20));
-        Files.writeString(dir.resolve(CALL_A + "_analysis_redacted_" + stamp + ".json"), analysis(start).toString());
-        return List.of(CALL_A, CALL_B);
+        Files.writeString(dir.resolve(callA + "_analysis_redacted_" + stamp + ".json"), analysis(start).toString());
+        return List.of(callA, callB);
     }
 
     private ObjectNode record(String contactId, String type) {
@@ -154,8 +186,8 @@ public final class SampleStream {
         a.putArray("Transcript");
         ObjectNode meta = a.putObject("CustomerMetadata");
         String minute = DateTimeFormatter.ofPattern("yyyyMMdd'T'HH:mm").withZone(ZoneOffset.UTC).format(start);
-        meta.put("InputS3Uri", "s3://connect-bucket/connect/example/CallRecordings/" + CALL_A + "_" + minute + "_UTC.wav")
-                .put("ContactId", CALL_A).put("InstanceId", INSTANCE);
+        meta.put("InputS3Uri", "s3://connect-bucket/connect/example/CallRecordings/" + callA + "_" + minute + "_UTC.wav")
+                .put("ContactId", callA).put("InstanceId", INSTANCE);
         return a;
     }
 }

@@ -25,6 +25,12 @@ public class Faults {
         RESET_AFTER,
         /** Wait delayMs, then handle the request normally. */
         DELAY,
+        /**
+         * Hold the request (received whole; an upload's stream paused) until POST /sandbox/faults/release, then handle
+         * it normally, whether the client still waits or not: a test kills or stops a client while its request is in
+         * flight without racing a timer.
+         */
+        HOLD,
         /** Expire every issued access token, then handle the request (which then gets 401 INVALID_SESSION_ID). */
         EXPIRE_TOKEN;
 
@@ -110,6 +116,7 @@ public class Faults {
     }
 
     private final List<Fault> faults = new ArrayList<>();
+    private final List<Runnable> held = new ArrayList<>();
     private final AtomicLong ids = new AtomicLong();
     private Random random = new Random();
 
@@ -166,7 +173,32 @@ public class Faults {
         return faults.stream().map(Fault::describe).toList();
     }
 
-    public synchronized void clear() {
-        faults.clear();
+    /** Keeps a held request's continuation until {@link #release}. */
+    public synchronized void hold(Runnable continuation) {
+        held.add(continuation);
+    }
+
+    /** Lets every held request go on; answers how many. */
+    public int release() {
+        List<Runnable> go;
+        synchronized (this) {
+            go = new ArrayList<>(held);
+            held.clear();
+        }
+        go.forEach(Runnable::run);
+        return go.size();
+    }
+
+    /** How many requests are held. */
+    public synchronized int heldCount() {
+        return held.size();
+    }
+
+    /** Removes every fault; requests still held go on. */
+    public void clear() {
+        synchronized (this) {
+            faults.clear();
+        }
+        release();
     }
 }

@@ -177,6 +177,21 @@ public class SandboxRoutes {
                     });
                 }
             }
+            case HOLD -> {
+                io.vertx.core.Context context = vertx.getOrCreateContext();
+                if (name.equals("eci.audio_upload")) {
+                    req.pause();
+                    sandbox.faults().hold(() -> context.runOnContext(v -> {
+                        route(ex, path);
+                        req.resume();
+                    }));
+                } else {
+                    readBody(ex, body -> {
+                        ex.body = body;
+                        sandbox.faults().hold(() -> context.runOnContext(v -> route(ex, path)));
+                    });
+                }
+            }
             case STATUS -> drain(req, () -> {
                 if (f.retryAfter() != null) {
                     ctx.response().putHeader("Retry-After", String.valueOf(f.retryAfter()));

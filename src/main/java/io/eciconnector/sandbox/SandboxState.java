@@ -145,15 +145,22 @@ public class SandboxState {
 
     // ---- OAuth ----
 
+    /** The clock of token lifetimes (tests move it instead of waiting a lifetime out). */
+    private volatile java.time.Clock tokenClock = java.time.Clock.systemUTC();
+
+    void tokenClock(java.time.Clock clock) {
+        this.tokenClock = clock;
+    }
+
     public String issueToken() {
         String token = config.orgId().substring(0, 15) + "!" + java.util.UUID.randomUUID().toString().replace("-", "");
-        tokens.put(token, Instant.now().plus(config.tokenTtl()));
+        tokens.put(token, tokenClock.instant().plus(config.tokenTtl()));
         return token;
     }
 
     public boolean tokenValid(String token) {
         Instant expiry = token == null ? null : tokens.get(token);
-        return expiry != null && Instant.now().isBefore(expiry);
+        return expiry != null && tokenClock.instant().isBefore(expiry);
     }
 
     public void revokeToken(String token) {

@@ -51,6 +51,27 @@ class FaultInjectionTest extends SandboxTestSupport {
     }
 
     @Test
+    void aHeldRequestIsAppliedAndAnsweredOnlyOnceReleased() throws Exception {
+        String auth = auth();
+        String provider = provider(auth);
+        fault(Map.of("endpoint", "eci.voicecalls", "action", "hold"));
+        String body = mapper.writeValueAsString(Map.of("calls", List.of(EciConnectConformanceTest.validCall(provider,
+                "F-HELD"))));
+        java.util.concurrent.CompletableFuture<HttpResponse<String>> answer = http.sendAsync(HttpRequest.newBuilder(
+                URI.create(base + "services/data/v60.0/voicecalls")).header("Authorization", auth)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        // held: counted as received, not applied, not answered
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> given()
+                .get("/sandbox/faults/held").path("held").equals(1));
+        assertEquals(0, voiceCallsWithKey("F-HELD"));
+        assertTrue(!answer.isDone());
+        given().post("/sandbox/faults/release").then().statusCode(200).body("released", equalTo(1));
+        assertEquals(200, answer.get(20, java.util.concurrent.TimeUnit.SECONDS).statusCode());
+        assertEquals(1, voiceCallsWithKey("F-HELD"));
+    }
+
+    @Test
     void statusFaultsAnswerWithRetryAfterAndApplyNothing() throws Exception {
         String auth = auth();
         String provider = provider(auth);

@@ -218,13 +218,20 @@ class SignalsFlowTest {
         JsonNode call = telephony(key);
         assertTrue(call.path("messages").get(0).path("receivedAt").asLong() - posted >= 1000,
                 "accepted only after the Retry-After second");
-        Thread.sleep(800); // nothing more arrives
+        // nothing more can arrive once each of the call's items is settled
+        await().atMost(WAIT).until(() -> allSent(key, 2));
         assertEquals(List.of("r1", "r2"), messageIds(telephony(key)));
         assertEquals(0, telephony(key).path("rejected").size(), "no message sent twice");
     }
 
     @jakarta.inject.Inject
     io.eciconnector.ledger.Ledger ledger;
+
+    /** The call has exactly {@code items} outbox items, all SENT: nothing of it is left to send. */
+    static boolean allSent(String key, int items) throws Exception {
+        List<String> states = given().get("/signals/calls/" + key).then().extract().path("items.state");
+        return states != null && states.size() == items && states.stream().allMatch("SENT"::equals);
+    }
 
     /**
      * A replica that stopped after the org accepted its bulk request but before it recorded the answer: another takes
@@ -269,7 +276,7 @@ class SignalsFlowTest {
         JsonNode again = post(s);
         assertEquals(0, again.get("items").asInt());
         assertEquals(3, again.get("duplicates").asInt());
-        Thread.sleep(800);
+        await().atMost(WAIT).until(() -> allSent(key, 3)); // the redelivery added no item
         assertEquals(1, telephony(key).path("messages").size());
         assertEquals(2, telephony(key).path("realtimeEvents").size());
     }
@@ -291,8 +298,8 @@ class SignalsFlowTest {
         Files.writeString(raw.resolve(key + "_analysis_2026-11-21T08:10:00Z.json"), file.toString());
         await().atMost(WAIT).until(() -> JSON.readTree(given().get("/signals/calls/" + key).then().extract().asString())
                 .path("items").size() == 1);
-        Thread.sleep(1000);
-        assertEquals(0, telephony(key).path("postCallEvents").size(), "held while the contact is open");
+        // no event to wait for: the post-call events must stay away for a while (checked all along)
+        await().during(Duration.ofSeconds(1)).atMost(WAIT).until(() -> telephony(key).path("postCallEvents").isEmpty());
         post(record(key, "COMPLETED"));
         await().atMost(WAIT).until(() -> telephony(key).path("postCallEvents").size() == 4);
         List<String> values = new ArrayList<>();

@@ -12,7 +12,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /** The packaged application (target/quarkus-app/quarkus-run.jar) run as operators run it, in its own JVM. */
 final class AppProcess implements AutoCloseable {
@@ -58,7 +62,29 @@ final class AppProcess implements AutoCloseable {
                 "ECI_CREATE_MAX_WAIT", "1S");
     }
 
+    /** Starts the JVM and waits until it is ready; a start that fails or is not ready in time is killed. */
     AppProcess start() throws Exception {
+        launch();
+        try {
+            await(READY_BOUND, () -> {
+                if (!process.isAlive()) {
+                    throw new AssertionError("the application exited with " + process.exitValue() + ":\n" + output());
+                }
+                try {
+                    return get(managementPort, "/observe/health/ready").statusCode() == 200;
+                } catch (IOException notYet) {
+                    return false;
+                }
+            }, () -> "not ready:\n" + output());
+            return this;
+        } catch (Throwable e) {
+            kill();
+            throw e;
+        }
+    }
+
+    /** Starts the JVM without waiting for it. */
+    AppProcess launch() throws IOException {
         Files.createDirectories(workDir);
         ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
@@ -66,21 +92,41 @@ final class AppProcess implements AutoCloseable {
         pb.environment().putIfAbsent("ECI_ROUTES_DIR", ROOT.resolve("routes").toString());
         pb.environment().putAll(env);
         process = pb.start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new AssertionError("the application exited with " + process.exitValue() + ":\n" + output());
-            }
-            try {
-                if (get(managementPort, "/observe/health/ready").statusCode() == 200) {
-                    return this;
-                }
-            } catch (IOException notYet) {
-                // starting
-            }
-            Thread.sleep(300);
+        return this;
+    }
+
+    /** How long a start may take on a loaded 2-core machine (an idle one: about 10 s). */
+    static final Duration READY_BOUND = Duration.ofSeconds(120);
+
+    /**
+     * Waits for the condition, polling every 300 ms (a condition that throws fails at once); past the bound, fails
+     * with the explanation.
+     */
+    static void await(Duration max, Callable<Boolean> condition, Callable<String> explain) throws Exception {
+        try {
+            Awaitility.await().atMost(max).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(300))
+                    .until(condition);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("not within " + max + ": " + explain.call());
         }
-        throw new AssertionError("not ready within 90 s:\n" + output());
+    }
+
+    boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    /** SIGTERM without waiting for the end. */
+    void signalTerm() {
+        process.destroy();
+    }
+
+    /** Waits for the process to end by itself; answers its exit status (fails, killing it, past the bound). */
+    int awaitExit(Duration max) throws Exception {
+        if (!process.waitFor(max.toMillis(), TimeUnit.MILLISECONDS)) {
+            kill();
+            throw new AssertionError("still running after " + max + ":\n" + output());
+        }
+        return process.exitValue();
     }
 
     String output() throws IOException {
@@ -102,11 +148,11 @@ final class AppProcess implements AutoCloseable {
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    /** SIGTERM, as Kubernetes stops a pod; answers the exit code. */
+    /** SIGTERM, as Kubernetes stops a pod; answers the exit code (killed, and a failure, after 60 s). */
     int terminate() throws InterruptedException {
         process.destroy();
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
+            kill();
             throw new AssertionError("not stopped within 60 s of SIGTERM");
         }
         return process.exitValue();
@@ -114,16 +160,19 @@ final class AppProcess implements AutoCloseable {
 
     /** SIGKILL: no shutdown hook, no graceful anything. */
     void kill() throws InterruptedException {
-        process.destroyForcibly();
-        process.waitFor(20, TimeUnit.SECONDS);
+        if (process != null) {
+            process.destroyForcibly();
+            process.waitFor(20, TimeUnit.SECONDS);
+        }
     }
 
+    /** SIGTERM; a process still running 30 s later is killed, and that fails the test. */
     @Override
     public void close() throws InterruptedException {
         if (process != null && process.isAlive()) {
             process.destroy();
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
+                kill();
                 throw new AssertionError("the application did not stop within 30 s of SIGTERM");
             }
         }

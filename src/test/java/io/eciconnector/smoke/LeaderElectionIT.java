@@ -95,8 +95,9 @@ class LeaderElectionIT {
             env.put("ECI_DEAD_LETTER_DIR", shared.resolve("dead-letters").toString());
             env.put("ECI_CLUSTER_FILE_ROOT", shared.resolve("cluster").toString());
             Path homeA = shared.resolve("replica-a");
-            AppProcess a = new AppProcess(homeA, "256m", env).start();
-            try (AppProcess b = new AppProcess(shared.resolve("replica-b"), "256m", env).start()) {
+            // both replicas end with the test, passed or failed (a is killed on purpose on the way)
+            try (AppProcess a = new AppProcess(homeA, "256m", env).start();
+                    AppProcess b = new AppProcess(shared.resolve("replica-b"), "256m", env).start()) {
                 await(Duration.ofSeconds(20), () -> leaderGauge(a) == 1.0, a::output);
                 assertEquals(0.0, leaderGauge(b), "one leader: the replica started second stands by");
 
@@ -138,8 +139,6 @@ class LeaderElectionIT {
                     assertTrue(keys.add(v.path("vendorCallKey").asText()), "created twice: " + v);
                     assertEquals(1, v.path("recording").path("uploads").asInt(), "uploaded once: " + v);
                 }
-            } finally {
-                a.kill();
             }
         } finally {
             try (Connection c = DriverManager.getConnection(PG, "postgres", "")) {

@@ -40,14 +40,7 @@ class PackagedJarIT {
     }
 
     static void await(Duration max, Callable<Boolean> condition, Callable<String> explain) throws Exception {
-        long deadline = System.nanoTime() + max.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (condition.call()) {
-                return;
-            }
-            Thread.sleep(300);
-        }
-        throw new AssertionError("not within " + max + ": " + explain.call());
+        AppProcess.await(max, condition, explain);
     }
 
     static Path done(Path workDir, String name) throws IOException {
@@ -136,6 +129,24 @@ class PackagedJarIT {
             sampleStreamArrivedInOrder(app);
             assertFalse(app.output().contains("My order has not arrived"), "transcript text is never logged");
         }
+        // the main job again in the same directory: the ledger keeps the first run's ids, the second run's samples
+        // come under new ones, and are created, uploaded and streamed as the first run's were
+        try (AppProcess again = new AppProcess(work, "256m", Map.of(), "-Deci.samples.generate-on-start=true").start()) {
+            await(Duration.ofSeconds(60), () -> countUploads(again) == 12,
+                    () -> again.get("/sandbox/voicecalls").body() + "\n" + again.output());
+            for (JsonNode v : json(again, "/sandbox/voicecalls")) {
+                assertTrue(v.path("vendorCallKey").asText().endsWith("-R2"), "only the second run's calls: " + v);
+            }
+            assertEquals("UPLOADED", json(again, "/calls/SAMPLE-0001-R2").path("state").asText());
+            assertEquals("UPLOADED", json(again, "/calls/SAMPLE-0001").path("state").asText(), "the first run's call");
+            assertEquals("DEAD", json(again, "/calls/INVALID-CALL-TYPE-R2").path("state").asText());
+            assertEquals("SKIPPED", json(again, "/calls/SKIP-TOO-SHORT-R2").path("state").asText());
+            String a2 = io.eciconnector.samples.SampleStream.contactId(io.eciconnector.samples.SampleStream.CALL_A, 2);
+            await(Duration.ofSeconds(30), () -> json(again, "/sandbox/telephony").path(a2).path("messages").size() == 6,
+                    () -> again.get("/sandbox/telephony").body());
+            assertEquals("0055e000001Ava0AAC", json(again, "/sandbox/telephony").path(a2).path("messages").get(0)
+                    .path("message").path("participantId").asText(), "the agent matched in the second run too");
+        }
     }
 
     /** The sample Contact Lens stream of the main job, as the sandbox's telephony side received it. */
@@ -202,12 +213,14 @@ class PackagedJarIT {
         Path work = Files.createTempDirectory("eci-connector");
         try (AppProcess sandbox = AppProcess.sandboxOnly(Files.createTempDirectory("eci-sandbox"))) {
             Map<String, String> connector = sandbox.asOrgForConnector();
-            // the create request is held 4 s by the org, then applied: the connector dies while it waits
-            AppProcess first = createRequestInFlight(sandbox, work, 4000, 30);
-            first.kill();
-            await(Duration.ofSeconds(20), () -> json(sandbox, "/sandbox/voicecalls").size() == 30,
+            // the org holds the create request; the connector dies while it waits; then the org applies it
+            try (AppProcess first = createRequestInFlight(sandbox, work, 30)) {
+                first.kill();
+            }
+            release(sandbox);
+            await(Duration.ofSeconds(30), () -> json(sandbox, "/sandbox/voicecalls").size() == 30,
                     () -> sandbox.get("/sandbox/voicecalls").body());
-            assertEquals(0, countUploads(sandbox), "killed before any upload");
+            assertEquals(0, countUploads(sandbox), "killed before the org answered: no upload");
             try (AppProcess second = new AppProcess(work, "256m", connector).start()) {
                 await(Duration.ofSeconds(60), () -> countUploads(sandbox) == 30,
                         () -> second.output() + sandbox.get("/sandbox/voicecalls").body());
@@ -231,10 +244,15 @@ class PackagedJarIT {
         Path work = Files.createTempDirectory("eci-connector-term");
         try (AppProcess sandbox = AppProcess.sandboxOnly(Files.createTempDirectory("eci-sandbox-term"))) {
             Map<String, String> connector = sandbox.asOrgForConnector();
-            AppProcess first = createRequestInFlight(sandbox, work, 3000, 20);
-            first.terminate();
-            assertTrue(first.output().contains("Create request: {created=20}"),
-                    "the create request in flight finished before the JVM stopped:\n" + first.output());
+            try (AppProcess first = createRequestInFlight(sandbox, work, 20)) {
+                first.signalTerm();
+                // the org answers only once the connector is shutting down: the request in flight must finish
+                await(Duration.ofSeconds(30), () -> first.output().contains("is shutting down"), first::output);
+                release(sandbox);
+                first.awaitExit(Duration.ofSeconds(60));
+                assertTrue(first.output().contains("Create request: {created=20}"),
+                        "the create request in flight finished before the JVM stopped:\n" + first.output());
+            }
             try (AppProcess second = new AppProcess(work, "256m", connector).start()) {
                 await(Duration.ofSeconds(60), () -> countUploads(sandbox) == 20,
                         () -> second.output() + sandbox.get("/sandbox/voicecalls").body());
@@ -245,20 +263,31 @@ class PackagedJarIT {
     }
 
     /**
-     * Drops {@code calls} sample calls, holds the first create request for {@code delayMs} (the org applies it
-     * afterwards, whoever still waits), starts a connector against the sandbox, and answers once that request is in
-     * flight. The drops are in place before the start, so the first poll takes them all into one create request.
+     * Drops {@code calls} sample calls, makes the org hold the first create request (until {@link #release}),
+     * starts a connector against the sandbox, and answers once that request is held. The drops are in place before
+     * the start, so the first poll takes them all into one create request.
      */
-    static AppProcess createRequestInFlight(AppProcess sandbox, Path work, int delayMs, int calls) throws Exception {
-        sandbox.post("/sandbox/faults", "{\"endpoint\":\"eci.voicecalls\",\"action\":\"delay\",\"delayMs\":"
-                + delayMs + ",\"count\":1}");
+    static AppProcess createRequestInFlight(AppProcess sandbox, Path work, int calls) throws Exception {
+        sandbox.post("/sandbox/faults", "{\"endpoint\":\"eci.voicecalls\",\"action\":\"hold\",\"count\":1}");
         new SampleGenerator().generate(new SampleGenerator.Options(work.resolve("data/inbox"), calls, false, 3, null, 1));
         AppProcess connector = new AppProcess(work, "256m", sandbox.asOrgForConnector()).start();
-        await(Duration.ofSeconds(60), () -> json(sandbox, "/sandbox/requests").path("byEndpoint").path("eci.voicecalls")
-                .asInt() >= 1, connector::output);
-        return connector;
+        try {
+            await(Duration.ofSeconds(60), () -> json(sandbox, "/sandbox/faults/held").path("held").asInt() == 1,
+                    connector::output);
+            return connector;
+        } catch (Throwable e) {
+            connector.kill();
+            throw e;
+        }
     }
 
+    /** The org lets the held requests go on (applies them, answers whoever still waits). */
+    static void release(AppProcess sandbox) throws Exception {
+        assertEquals(1, MAPPER.readTree(sandbox.post("/sandbox/faults/release", "{}").body()).path("released").asInt(),
+                "one request was held");
+    }
+
+    /** Recordings the sandbox received. */
     static int countUploads(AppProcess sandbox) throws Exception {
         int n = 0;
         for (JsonNode v : json(sandbox, "/sandbox/voicecalls")) {

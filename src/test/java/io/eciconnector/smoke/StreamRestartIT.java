@@ -104,6 +104,19 @@ class StreamRestartIT {
         return records;
     }
 
+    /** No outbox item PENDING or SENDING. */
+    static boolean outboxSettled(AppProcess app) throws Exception {
+        JsonNode counts = json(app, "/signals/outbox");
+        java.util.Iterator<Map.Entry<String, JsonNode>> it = counts.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if ((e.getKey().endsWith("PENDING") || e.getKey().endsWith("SENDING")) && e.getValue().asLong() > 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Puts one record on the stream; answers where it landed: {eciSignalSource, eciSignalRef}. */
     interface Stream {
         String[] put(String key, String json) throws Exception;
@@ -129,14 +142,15 @@ class StreamRestartIT {
         List<String[]> records = conversations(ids);
         List<String> put = new ArrayList<>();
         Path dir = work.resolve(name);
-        AppProcess first = connector(dir, source).start();
         int i = 0;
-        for (; i < records.size() && takenIn(first) < CONTACTS * TURNS / 3; i++) {
-            String[] at = stream.put(records.get(i)[0], records.get(i)[1]);
-            put.add(at[0] + "@" + at[1]);
-            Thread.sleep(20);
+        try (AppProcess first = connector(dir, source).start()) {
+            for (; i < records.size() && takenIn(first) < CONTACTS * TURNS / 3; i++) {
+                String[] at = stream.put(records.get(i)[0], records.get(i)[1]);
+                put.add(at[0] + "@" + at[1]);
+                Thread.sleep(20); // the stream's pace (about 50 records a second), not a wait for anything
+            }
+            first.kill();
         }
-        first.kill();
         assertTrue(i < records.size(), "killed before the end of the stream");
         int atKill = i;
         for (; i < records.size(); i++) {
@@ -151,7 +165,8 @@ class StreamRestartIT {
             await(Duration.ofSeconds(60), () -> received(ids) >= CONTACTS * TURNS, () -> org.get("/sandbox/telephony").body());
             System.out.printf("%s: killed after %d of %d records put; after the restart every turn at the org within %d ms%n",
                     name, atKill, records.size(), Duration.ofNanos(System.nanoTime() - t0).toMillis());
-            Thread.sleep(1000);
+            // nothing more can arrive once the outbox has nothing pending or in flight
+            await(Duration.ofSeconds(60), () -> outboxSettled(second), () -> second.get("/signals/outbox").body());
             JsonNode t = json(org, "/sandbox/telephony");
             for (String id : ids) {
                 ContactLensRecords r = new ContactLensRecords(id);

@@ -1,0 +1,347 @@
+package io.eciconnector.cluster;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.cluster.CamelClusterEventListener;
+import org.apache.camel.cluster.CamelClusterMember;
+import org.apache.camel.cluster.CamelClusterService;
+import org.apache.camel.cluster.CamelClusterView;
+import org.apache.camel.support.service.ServiceSupport;
+import org.jboss.logging.Logger;
+
+/**
+ * One group's election: this replica leads while it holds an exclusive OS lock on the file {@code {root}/{group}}.
+ * <p>
+ * Free of lock-order cycles by construction:
+ * <ul>
+ * <li>leadership is one volatile flag: {@code isLeader()} and {@code getLeader()} never wait;</li>
+ * <li>the view's one lock ({@code fileLock}) guards opening, locking, checking and closing the file, and nothing else
+ * is ever done while it is held;</li>
+ * <li>listeners are kept in a copy-on-write list (adding or removing one takes no lock), and are called only from the
+ * view's own thread, one after the other, with no lock held. A master consumer's callback takes that consumer's own
+ * lock, which its start or stop may hold while it adds or removes its listener: since adding and removing never
+ * wait for a callback, and a callback never waits for anything of the view, the two can no longer block each
+ * other.</li>
+ * </ul>
+ * Every listener is told the current leadership when it is added and after every change (a change it missed while
+ * another callback ran is told once, with the state of that moment), in order, on that one thread.
+ * <p>
+ * Within one JVM only one view holds a given lock file open at a time ({@link #CLAIMS}): on Linux, closing any
+ * descriptor of a file drops every lock the process holds on it, so a second view in the same JVM must never open
+ * and close the file while the first leads. Across processes the OS lock decides; a killed leader's lock is freed by
+ * the OS, and the stand-by takes it at its next attempt ({@code acquire-interval}). A leader checks at each interval
+ * that its lock is still valid and that the path still names the file it locked (a deleted or replaced lock file
+ * would let another replica lock a new one); otherwise it gives leadership up and tries again.
+ */
+public class FileLockLeaderView extends ServiceSupport implements CamelClusterView {
+
+    private static final Logger LOG = Logger.getLogger(FileLockLeaderView.class);
+
+    /** Lock files held open by a view of this JVM: path -> that view. */
+    static final Map<Path, FileLockLeaderView> CLAIMS = new ConcurrentHashMap<>();
+
+    private final FileLockLeaderService service;
+    private final String namespace;
+    private final Path path;
+    private final LocalMember local = new LocalMember();
+    private final List<Registration> listeners = new CopyOnWriteArrayList<>();
+    private final Object fileLock = new Object();
+
+    private volatile boolean leader;
+    private volatile boolean running;
+    private volatile ScheduledThreadPoolExecutor thread;
+    private CamelContext camelContext;
+
+    // guarded by fileLock
+    private FileChannel channel;
+    private FileLock lock;
+    private Object lockedFileKey;
+
+    FileLockLeaderView(FileLockLeaderService service, String namespace) {
+        this.service = service;
+        this.namespace = namespace;
+        this.path = Path.of(service.getRoot(), namespace).toAbsolutePath().normalize();
+    }
+
+    @Override
+    public CamelClusterService getClusterService() {
+        return service;
+    }
+
+    @Override
+    public String getNamespace() {
+        return namespace;
+    }
+
+    @Override
+    public Optional<CamelClusterMember> getLeader() {
+        return leader ? Optional.of(local) : Optional.empty();
+    }
+
+    @Override
+    public CamelClusterMember getLocalMember() {
+        return local;
+    }
+
+    @Override
+    public List<CamelClusterMember> getMembers() {
+        // a file lock does not tell who else stands by
+        return leader ? List.of(local) : List.of();
+    }
+
+    @Override
+    public void addEventListener(CamelClusterEventListener listener) {
+        if (listener != null) {
+            listeners.add(new Registration(listener));
+            notifyListeners();
+        }
+    }
+
+    @Override
+    public void removeEventListener(CamelClusterEventListener listener) {
+        if (listener != null) {
+            listeners.removeIf(r -> r.listener == listener);
+        }
+    }
+
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
+    }
+
+    /** The lock file of this view. */
+    public Path path() {
+        return path;
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        Files.createDirectories(path.getParent());
+        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread th = new Thread(r, "eci-leader-" + namespace);
+            th.setDaemon(true);
+            return th;
+        });
+        t.setRemoveOnCancelPolicy(true);
+        t.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        running = true;
+        thread = t;
+        t.scheduleWithFixedDelay(this::tick, service.getAcquireDelay().toMillis(),
+                Math.max(1, service.getAcquireInterval().toMillis()), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Stops without waiting for the view's thread (it may be inside a listener that waits for the caller's lock):
+     * the lock is released and the file closed at once, the thread ends after its current task.
+     */
+    @Override
+    protected void doStop() throws Exception {
+        running = false;
+        ScheduledThreadPoolExecutor t = thread;
+        thread = null;
+        if (t != null) {
+            t.shutdown();
+        }
+        boolean was = leader;
+        leader = false;
+        release();
+        if (was) {
+            LOG.infof("Lock on %s released (view stopped)", path);
+        }
+    }
+
+    /** One election step on the view's thread: take or check the lock, then tell the listeners what changed. */
+    void tick() {
+        if (!running) {
+            return;
+        }
+        try {
+            if (leader) {
+                String lost = stillHeld();
+                if (lost != null) {
+                    leader = false;
+                    release();
+                    LOG.warnf("Lock on %s lost (%s): leadership given up, trying again", path, lost);
+                }
+            } else if (acquire()) {
+                if (running) {
+                    leader = true;
+                    LOG.infof("Lock on %s acquired", path);
+                } else {
+                    release();
+                }
+            }
+        } catch (Exception | Error e) {
+            LOG.warnf(e, "Leader election on %s: %s", path, e.toString());
+            leader = false;
+            release();
+        }
+        deliver();
+    }
+
+    private boolean acquire() throws IOException {
+        synchronized (fileLock) {
+            FileLockLeaderView holder = CLAIMS.putIfAbsent(path, this);
+            if (holder != null && holder != this) {
+                return false;
+            }
+            boolean ok = false;
+            try {
+                if (channel == null) {
+                    channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                }
+                try {
+                    // the whole file: also excludes a replica still on Camel's own file-lock service (it locks from 0)
+                    lock = channel.tryLock();
+                } catch (OverlappingFileLockException e) {
+                    lock = null;
+                }
+                if (lock != null) {
+                    lockedFileKey = fileKey(path);
+                    ok = true;
+                }
+                return ok;
+            } finally {
+                if (!ok) {
+                    releaseLocked();
+                }
+            }
+        }
+    }
+
+    /** Null while this view still holds the lock on the file the path names, else why not. */
+    private String stillHeld() {
+        synchronized (fileLock) {
+            if (lock == null || !lock.isValid() || channel == null || !channel.isOpen()) {
+                return "the lock is no longer valid";
+            }
+            Object key;
+            try {
+                key = fileKey(path);
+            } catch (IOException e) {
+                return "the lock file is gone: " + e.getMessage();
+            }
+            if (lockedFileKey != null && !Objects.equals(key, lockedFileKey)) {
+                return "the lock file was replaced";
+            }
+            return null;
+        }
+    }
+
+    private void release() {
+        synchronized (fileLock) {
+            releaseLocked();
+        }
+    }
+
+    private void releaseLocked() {
+        if (lock != null) {
+            try {
+                lock.release();
+            } catch (IOException | RuntimeException e) {
+                LOG.debugf(e, "releasing the lock on %s", path);
+            }
+            lock = null;
+        }
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                LOG.debugf(e, "closing %s", path);
+            }
+            channel = null;
+        }
+        lockedFileKey = null;
+        CLAIMS.remove(path, this);
+    }
+
+    private static Object fileKey(Path p) throws IOException {
+        BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+        Object key = a.fileKey();
+        return key != null ? key : a.creationTime();
+    }
+
+    /** Asks the view's thread to tell the listeners the current leadership (from any thread, never waits). */
+    private void notifyListeners() {
+        ScheduledThreadPoolExecutor t = thread;
+        if (t != null) {
+            try {
+                t.execute(this::deliver);
+            } catch (RejectedExecutionException stopped) {
+                // stopping: nothing more to tell
+            }
+        }
+    }
+
+    /** On the view's thread only: tells every listener whose last news differs from the current leadership. */
+    private void deliver() {
+        for (Registration r : listeners) {
+            if (!running) {
+                return;
+            }
+            boolean now = leader;
+            if (r.told != null && r.told == now) {
+                continue;
+            }
+            r.told = now;
+            if (r.listener instanceof CamelClusterEventListener.Leadership leadership) {
+                try {
+                    leadership.leadershipChanged(this, now ? local : null);
+                } catch (RuntimeException e) {
+                    LOG.warnf(e, "A leadership listener of %s failed: %s", namespace, e.toString());
+                }
+            }
+        }
+    }
+
+    /** A listener as added (added again after a removal, it is a new registration and is told afresh). */
+    private static final class Registration {
+        final CamelClusterEventListener listener;
+        /** What it was last told; written and read on the view's thread only. */
+        Boolean told;
+
+        Registration(CamelClusterEventListener listener) {
+            this.listener = listener;
+        }
+    }
+
+    /** This replica as a member of the group. */
+    final class LocalMember implements CamelClusterMember {
+        @Override
+        public boolean isLeader() {
+            return leader;
+        }
+
+        @Override
+        public boolean isLocal() {
+            return true;
+        }
+
+        @Override
+        public String getId() {
+            return service.getId();
+        }
+    }
+}
