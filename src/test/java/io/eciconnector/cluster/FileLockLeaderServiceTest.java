@@ -119,8 +119,9 @@ class FileLockLeaderServiceTest {
             return null;
         });
         try {
-            awaitOrDump("start " + run, BOUND, () -> start.isDone() && service.isLeader("pollers"));
-            start.get();
+            awaitOrDump("start " + run, BOUND, start::isDone);
+            start.get(); // a start that failed fails here, with its cause
+            awaitOrDump("leadership of run " + run, BOUND, () -> service.isLeader("pollers"));
         } finally {
             Future<?> stop = threads.submit(() -> {
                 context.stop();
