@@ -1,5 +1,6 @@
 package io.eciconnector.ingest;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
@@ -32,6 +33,8 @@ public class Checks {
     @Inject
     IngestSettings settings;
 
+    @Inject
+    Participants participants;
 
     @Inject
     ObjectMapper mapper;
@@ -59,7 +62,7 @@ public class Checks {
      *              user and date range").
      */
     public Verdict check(CanonicalCall c, Optional<RecordingInfo> recording, CallCoaching.Status coaching,
-            String providerId, boolean retry) {
+            String providerId, boolean retry) throws IOException, InterruptedException {
         if (!c.voice()) {
             return Verdict.skip("not-voice", "not a voice contact");
         }
@@ -77,6 +80,10 @@ public class Checks {
         if (rec.bytes() > max) {
             return Verdict.dead("recording-too-large", "recording of call " + c.externalId() + " has " + rec.bytes()
                     + " bytes; ECI does not process recordings over " + max + " bytes (64 MB)");
+        }
+        if (RecordingUrlMode.MODE.equals(settings.upload().mode()) && RecordingUrlMode.recordingUrl(rec.uri()).isEmpty()) {
+            // decided before the create: the upload could never offer it
+            return Verdict.dead("recording-not-offerable", RecordingUrlMode.notOfferable(c.externalId(), rec.uri()));
         }
         if (c.start() == null || c.end() == null) {
             return Verdict.dead("rule:dates", "call " + c.externalId() + ": start and end times are required");
@@ -107,6 +114,10 @@ public class Checks {
         }
         if (c.direction() == null) {
             return Verdict.dead("rule:call-type", "call " + c.externalId() + ": callType must be Inbound or Outbound");
+        }
+        Verdict others = participants.otherSide(c);
+        if (others != null) {
+            return others; // every participant internal, or the other party no phone number
         }
         int channels = rec.audio().channels() != null ? rec.audio().channels()
                 : c.numberChannels() != null ? c.numberChannels() : 1;
@@ -140,6 +151,11 @@ public class Checks {
                     + (c.userId() != null ? c.userId() : c.userEmail()) + " is not an active call-coaching user", null,
                     c.userId());
         }
+        Participants.Rep rep = participants.repSide(c, user.get());
+        if (rep.skip() != null) {
+            return new Verdict(rep.skip().state(), rep.skip().code(), rep.skip().reason(), null, user.get());
+        }
+        c = rep.call();
         ObjectNode p = mapper.createObjectNode();
         p.put("startDateTime", Times.eci(c.start()));
         p.put("endDateTime", Times.eci(c.end()));
@@ -151,7 +167,7 @@ public class Checks {
             p.put("recordId", c.recordId());
         }
         p.put("externalId", c.externalId());
-        p.put("recordingDuration", seconds != null ? seconds : 0);
+        p.put("recordingDuration", recordingDuration(c, rec));
         p.put("numberChannels", channels);
         p.put("userChannel", userChannel);
         p.put("recordingFormat", rec.audio().format());
@@ -163,5 +179,26 @@ public class Checks {
             p.put("sourceType", c.sourceType());
         }
         return new Verdict(CallState.CHECKED, "checked", null, p, user.get());
+    }
+
+    /**
+     * ECI's recordingDuration: the recording's own length in whole seconds (nearest, at least 1 for any audio), not
+     * the call's. From the recording's bytes when its header tells it exactly (WAV data size, FLAC samples, MP3
+     * Xing/VBRI frames); else the vendor's recording duration; else an estimate from the bytes (an MP3's bit rate);
+     * else, as a last resort, the call's length.
+     */
+    static long recordingDuration(CanonicalCall c, RecordingInfo rec) {
+        Double seconds = rec.exactLength() ? rec.seconds() : null;
+        if (seconds == null) {
+            seconds = c.recordingSeconds();
+        }
+        if (seconds == null) {
+            seconds = rec.seconds();
+        }
+        if (seconds == null) {
+            Long call = c.seconds();
+            return call == null ? 0 : call;
+        }
+        return seconds > 0 ? Math.max(1, Math.round(seconds)) : 0;
     }
 }

@@ -119,6 +119,9 @@ public class Intake {
     /** One call of a drop; null when the ledger already had it (not taken in twice). */
     private CallState take(Drop drop, MappedCall m, CallCoaching.Status status, String providerId)
             throws IOException, InterruptedException {
+        if (m.error() == null) {
+            m = completed(drop, m);
+        }
         if (m.error() != null) {
             if (m.externalId() == null) {
                 deadLetters.record("ingest", drop.vendor(), drop.source(), m.error(),
@@ -129,6 +132,9 @@ public class Intake {
             CallRow row = CallRow.received(drop.vendor(), m.externalId(), CallState.DEAD, "unreadable-call", m.error(),
                     null, null, null, null, m.original(), drop.source(), null, null);
             return store(row, "unreadable-call", m.error()) ? CallState.DEAD : null;
+        }
+        if (m.waitingFor() != null) {
+            return waitForPart(drop, m);
         }
         CanonicalCall call = users.match(m.call());
         Optional<CallRow> existing = ledger.find(drop.vendor(), call.externalId());
@@ -211,7 +217,7 @@ public class Intake {
             return Optional.of(CallState.DEAD);
         }
         MappedCall m = calls.get(0);
-        if (m.error() != null) {
+        if (m.error() != null || m.waitingFor() != null) {
             return Optional.of(CallState.DEAD);
         }
         Optional<RecordingInfo> recording = row.recordingUri() == null ? Optional.empty()
@@ -247,6 +253,71 @@ public class Intake {
         return null;
     }
 
+    /**
+     * A record that completes an earlier one of the same call still waiting in the ledger (Twilio: a Call and its
+     * Recording in two records, in either order): the two read as one; otherwise the record as it is.
+     */
+    private MappedCall completed(Drop drop, MappedCall m) throws IOException {
+        Optional<CallRow> prior = m.externalId() == null ? Optional.empty() : ledger.find(drop.vendor(), m.externalId());
+        if (prior.isEmpty() || !prior.get().state().reopenable() || prior.get().voiceCallId() != null
+                || prior.get().original() == null) {
+            return m;
+        }
+        VendorMapper mapper = vendors.get(drop.vendor());
+        String combined = mapper.combine(prior.get().original(), m.original());
+        if (combined == null) {
+            return m;
+        }
+        try {
+            List<MappedCall> read = mapper.read(combined.getBytes(StandardCharsets.UTF_8), m.externalId());
+            return read.size() == 1 ? read.get(0) : m;
+        } catch (VendorMapper.RecordException e) {
+            return m;
+        }
+    }
+
+    /**
+     * A part of a call whose other part has not come yet (a Twilio Recording before its Call): WAITING with what it
+     * waits for, looked at again like a call waiting for its recording, dead-lettered after eci.checks.recording-grace.
+     */
+    private CallState waitForPart(Drop drop, MappedCall m) {
+        Optional<CallRow> existing = ledger.find(drop.vendor(), m.externalId());
+        if (existing.isPresent() && !existing.get().state().reopenable()) {
+            metrics.call("ingest", "duplicate", "");
+            return null; // the call went on already; this part adds nothing
+        }
+        Instant until = existing.map(CallRow::createdAt).orElse(Instant.now()).plus(checkSettings.recordingGrace());
+        CallRow row = CallRow.received(drop.vendor(), m.externalId(), CallState.WAITING, "part-waiting",
+                m.waitingFor() + "; until " + until, null, null, null, null, m.original(), drop.source(),
+                Search.of(drop, null).toString(), null);
+        boolean stored = existing.isPresent() ? ledger.reopen(row, "taken in again") : ledger.insert(row);
+        if (!stored) {
+            return null;
+        }
+        ledger.transition(row.provider(), row.externalId(), CallState.WAITING, CallState.WAITING, null,
+                Ledger.fields("next_attempt_at", Instant.now().plus(checkSettings.recordingRecheck())));
+        metrics.call("ingest", "waiting", "part-waiting");
+        return CallState.WAITING;
+    }
+
+    /** A waiting part whose other part did not come within the grace period goes to the dead letters. */
+    private boolean partExpired(CallRow r) {
+        if (!r.createdAt().plus(checkSettings.recordingGrace()).isBefore(Instant.now())) {
+            ledger.transition(r.provider(), r.externalId(), CallState.WAITING, CallState.WAITING, null,
+                    Ledger.fields("next_attempt_at", Instant.now().plus(checkSettings.recordingRecheck())));
+            return false;
+        }
+        String reason = "call " + r.externalId() + ": the other record of the call never came ("
+                + String.valueOf(r.reason()).replaceFirst("; until .*$", "") + ")";
+        if (ledger.transition(r.provider(), r.externalId(), CallState.WAITING, CallState.DEAD, reason,
+                Ledger.fields("reason_code", "part-missing", "next_attempt_at", null))) {
+            deadLetters.call("ingest", ledger.find(r.provider(), r.externalId()).orElse(r), reason, null);
+            metrics.call("ingest", "dead", "part-missing");
+            return true;
+        }
+        return false;
+    }
+
     private static String lookedFor(Drop drop, CanonicalCall call) {
         return call.recording() != null ? "looked for " + call.recording()
                 : "looked for " + call.externalId() + ".wav/.mp3/.flac or " + call.externalId() + "_* in " + drop.recordingsAt();
@@ -268,6 +339,10 @@ public class Intake {
                 continue;
             }
             Drop drop = new Drop(r.provider(), r.source(), search.recordName(), search.at(), search.area(), search.single());
+            if (calls.get(0).waitingFor() != null) {
+                moved += partExpired(r) ? 1 : 0;
+                continue;
+            }
             CanonicalCall call = users.match(calls.get(0).call());
             Optional<RecordingInfo> recording = locate(drop, call);
             if (recording.isPresent()) {

@@ -51,13 +51,14 @@ public class ProviderRegistry {
             return providerId = settings.provider().id().get();
         }
         String name = settings.provider().name();
-        ApiResponse found = api.query("SELECT Id, IsActive FROM CallCoachingMediaProvider WHERE ProviderName = '"
-                + name.replace("\\", "\\\\").replace("'", "\\'") + "' ORDER BY CreatedDate LIMIT 1");
-        if (!found.ok()) {
-            throw new IOException("cannot look up the CallCoachingMediaProvider: " + found.describe());
+        java.util.List<JsonNode> records;
+        try {
+            records = api.queryAll("SELECT Id, IsActive FROM CallCoachingMediaProvider WHERE ProviderName = '"
+                    + name.replace("\\", "\\\\").replace("'", "\\'") + "' ORDER BY CreatedDate LIMIT 1");
+        } catch (SalesforceApi.QueryException e) {
+            throw new IOException("cannot look up the CallCoachingMediaProvider: " + e.getMessage(), e);
         }
-        JsonNode records = mapper.readTree(found.body()).path("records");
-        if (records.size() > 0) {
+        if (!records.isEmpty()) {
             providerId = records.get(0).path("Id").asText();
             LOG.infof("Recording provider '%s' is registered as %s (active: %s)", name, providerId,
                     records.get(0).path("IsActive").asBoolean());

@@ -20,7 +20,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.eciconnector.model.CanonicalCall;
-import io.eciconnector.salesforce.ApiResponse;
 import io.eciconnector.salesforce.SalesforceApi;
 import io.eciconnector.vendor.PhoneNumbers;
 
@@ -128,12 +127,15 @@ public class UserMatcher {
     private List<User> read() throws IOException, InterruptedException {
         Set<String> fields = new LinkedHashSet<>(List.of("Id", "Email", "Phone", "Username", "LastModifiedDate"));
         fields.addAll(settings.matchField().values());
-        ApiResponse r = api.query("SELECT " + String.join(", ", fields) + " FROM User WHERE IsActive = true");
-        if (!r.ok()) {
-            throw new IOException("cannot read the org's users: " + r.describe());
+        List<JsonNode> records;
+        try {
+            // every page: a user on the second page (orgs with more than 2,000 active users) is matched too
+            records = api.queryAll("SELECT " + String.join(", ", fields) + " FROM User WHERE IsActive = true");
+        } catch (SalesforceApi.QueryException e) {
+            throw new IOException("cannot read the org's users: " + e.getMessage(), e);
         }
         List<User> out = new ArrayList<>();
-        for (JsonNode u : mapper.readTree(r.body()).path("records")) {
+        for (JsonNode u : records) {
             Instant modified = null;
             try {
                 modified = u.hasNonNull("LastModifiedDate")
@@ -150,10 +152,12 @@ public class UserMatcher {
     }
 
     private static CanonicalCall withUser(CanonicalCall c, String userId) {
-        return new CanonicalCall(c.vendor(), c.externalId(), c.start(), c.end(), c.durationSeconds(), c.direction(),
-                c.fromNumber(), c.toNumber(), userId, c.userEmail(), c.vendorUserId(), c.agentUsername(), c.recording(),
-                c.numberChannels(), c.userChannel(), c.recordingFormat(), c.recordId(), c.activityId(), c.sourceType(),
-                c.voice());
+        return c.withUserId(userId);
+    }
+
+    /** The org's active users as this matcher read them (every page), for the participant checks. */
+    List<User> directory() throws IOException, InterruptedException {
+        return users();
     }
 
 }

@@ -5,15 +5,19 @@ import java.time.Instant;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
- * One call in the connector's own terms, whatever the vendor. Numbers are E.164 where they could be normalised.
- * {@code recording} is the reference as the vendor gave it (a file name, an S3 key or location, a URL), or null when
- * the recording is to be found by name next to the record.
+ * One call in the connector's own terms, whatever the vendor. Numbers are E.164 where they could be normalised; a
+ * participant that is no phone number is kept as the vendor gave it ({@code client:alice}, a Twilio Client identity)
+ * or as {@code ext:101} (an internal extension without a number). {@code recording} is the reference as the vendor
+ * gave it (a file name, an S3 key or location, a URL), or null when the recording is to be found by name next to the
+ * record. {@code start}/{@code end} are the call's; {@code durationSeconds} the vendor's length of the call;
+ * {@code recordingSeconds} the vendor's length of the recording (a recording can start later and end sooner).
  */
 @RegisterForReflection
 public record CanonicalCall(String vendor, String externalId, Instant start, Instant end, Long durationSeconds,
         Direction direction, String fromNumber, String toNumber, String userId, String userEmail,
         String vendorUserId, String agentUsername, String recording, Integer numberChannels, Integer userChannel,
-        String recordingFormat, String recordId, String activityId, String sourceType, boolean voice) {
+        String recordingFormat, String recordId, String activityId, String sourceType, boolean voice,
+        Double recordingSeconds) {
 
     /** The customer's number: the caller of an inbound call, the callee of an outbound one. */
     public String customerNumber() {
@@ -31,6 +35,20 @@ public record CanonicalCall(String vendor, String externalId, Instant start, Ins
             return durationSeconds;
         }
         return start != null && end != null ? Math.max(0, end.getEpochSecond() - start.getEpochSecond()) : null;
+    }
+
+    /** This call with its Salesforce user. */
+    public CanonicalCall withUserId(String id) {
+        return new CanonicalCall(vendor, externalId, start, end, durationSeconds, direction, fromNumber, toNumber, id,
+                userEmail, vendorUserId, agentUsername, recording, numberChannels, userChannel, recordingFormat,
+                recordId, activityId, sourceType, voice, recordingSeconds);
+    }
+
+    /** This call with other from / to participants (a rep's identity replaced by the rep's number). */
+    public CanonicalCall withNumbers(String from, String to) {
+        return new CanonicalCall(vendor, externalId, start, end, durationSeconds, direction, from, to, userId,
+                userEmail, vendorUserId, agentUsername, recording, numberChannels, userChannel, recordingFormat,
+                recordId, activityId, sourceType, voice, recordingSeconds);
     }
 
     public static Builder builder(String vendor) {
@@ -59,6 +77,7 @@ public record CanonicalCall(String vendor, String externalId, Instant start, Ins
         private String activityId;
         private String sourceType;
         private boolean voice = true;
+        private Double recordingSeconds;
 
         Builder(String vendor) {
             this.vendor = vendor;
@@ -83,6 +102,7 @@ public record CanonicalCall(String vendor, String externalId, Instant start, Ins
         public Builder activityId(String v) { activityId = v; return this; }
         public Builder sourceType(String v) { sourceType = v; return this; }
         public Builder voice(boolean v) { voice = v; return this; }
+        public Builder recordingSeconds(Double v) { recordingSeconds = v; return this; }
 
         /** Sets from/to from the customer's and the rep's numbers and the direction. */
         public Builder parties(Direction d, String customer, String internal) {
@@ -95,7 +115,7 @@ public record CanonicalCall(String vendor, String externalId, Instant start, Ins
         public CanonicalCall build() {
             return new CanonicalCall(vendor, externalId, start, end, durationSeconds, direction, fromNumber, toNumber,
                     userId, userEmail, vendorUserId, agentUsername, recording, numberChannels, userChannel,
-                    recordingFormat, recordId, activityId, sourceType, voice);
+                    recordingFormat, recordId, activityId, sourceType, voice, recordingSeconds);
         }
     }
 }

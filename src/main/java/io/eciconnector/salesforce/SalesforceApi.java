@@ -8,6 +8,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,6 +22,9 @@ import org.apache.camel.component.salesforce.SalesforceComponent;
 import org.apache.camel.component.salesforce.api.SalesforceException;
 import org.apache.camel.component.salesforce.internal.SalesforceSession;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 /**
  * Requests to the org's REST APIs. OAuth is camel-salesforce's: its session logs in (JWT bearer flow), caches the
  * token and gets a new one once when a request answers 401. The requests themselves go through the JDK HTTP client
@@ -26,6 +33,21 @@ import org.apache.camel.component.salesforce.internal.SalesforceSession;
  */
 @ApplicationScoped
 public class SalesforceApi {
+
+    /** A page of a SOQL query was refused (or the org's paging made no sense): the answer is in {@link #response}. */
+    public static class QueryException extends IOException {
+        private final transient ApiResponse response;
+
+        public QueryException(String message, ApiResponse response) {
+            super(message);
+            this.response = response;
+        }
+
+        /** The refusing answer, or null when the pages themselves were wrong (a loop, no next page). */
+        public ApiResponse response() {
+            return response;
+        }
+    }
 
     /** Login failed (credentials refused, login endpoint unreachable): retryable, never a reason to drop a call. */
     public static class LoginException extends IOException {
@@ -42,6 +64,9 @@ public class SalesforceApi {
 
     @Inject
     ApiUsage usage;
+
+    @Inject
+    ObjectMapper mapper;
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
@@ -122,9 +147,38 @@ public class SalesforceApi {
                 "application/json", settings.requestTimeout());
     }
 
-    public ApiResponse query(String soql) throws IOException, InterruptedException {
-        return get("/services/data/v" + settings.apiVersion() + "/query?q="
-                + URLEncoder.encode(soql, StandardCharsets.UTF_8).replace("+", "%20"));
+    /**
+     * Every record a SOQL query selects: the first page, then each {@code nextRecordsUrl} until {@code done} is true
+     * (Salesforce answers up to 2,000 records a page). A refused page throws {@link QueryException}, so a caller
+     * never acts on part of the answer as if it were all of it. A next page outside this org's query resource, one
+     * asked for twice, or a page that is not done but names no next page is refused too: no answer makes this loop.
+     */
+    public List<JsonNode> queryAll(String soql) throws IOException, InterruptedException {
+        String base = "/services/data/v" + settings.apiVersion() + "/query";
+        String next = base + "?q=" + URLEncoder.encode(soql, StandardCharsets.UTF_8).replace("+", "%20");
+        List<JsonNode> records = new ArrayList<>();
+        Set<String> asked = new HashSet<>();
+        while (true) {
+            ApiResponse page = get(next);
+            if (!page.ok()) {
+                throw new QueryException("query refused" + (asked.isEmpty() ? "" : " at page " + (asked.size() + 1))
+                        + ": " + page.describe(), page);
+            }
+            asked.add(next);
+            JsonNode json = mapper.readTree(page.body());
+            json.path("records").forEach(records::add);
+            if (json.path("done").asBoolean(true)) {
+                return records;
+            }
+            next = json.path("nextRecordsUrl").asText("");
+            if (!next.matches("/services/data/v\\d+\\.\\d+/query(All)?/[^/?#]+")) {
+                throw new QueryException("query answer not done, but its nextRecordsUrl '" + next
+                        + "' is not a page of this org's query resource", null);
+            }
+            if (asked.contains(next)) {
+                throw new QueryException("query paging loops: " + next + " was asked for already", null);
+            }
+        }
     }
 
     /**

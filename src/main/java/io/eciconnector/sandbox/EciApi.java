@@ -1,5 +1,6 @@
 package io.eciconnector.sandbox;
 
+import io.eciconnector.recording.AudioProbe;
 import io.eciconnector.salesforce.SalesforceIds;
 import java.io.IOException;
 import java.io.InputStream;
@@ -41,6 +42,8 @@ final class EciApi {
     /** First API version with the ECI Connect API; the recording-URL variant of audio_upload needs 57.0. */
     static final int MIN_VERSION = 49;
     static final int RECORDING_URL_VERSION = 57;
+    /** The request parameters of the recording URL variant, and the misspellings a request is checked for. */
+    static final List<String> URL_PARAMS = List.of("recordingURL", "name", "recordingUrl", "namedCredential");
     static final List<String> JWT_AUDIENCES = List.of("https://login.salesforce.com", "https://test.salesforce.com");
 
     private final Sandbox sandbox;
@@ -227,7 +230,7 @@ final class EciApi {
                     }
                 });
             }
-            case "query" -> SandboxRoutes.drain(ex.request(), () -> query(ex));
+            case "query" -> SandboxRoutes.drain(ex.request(), () -> query(ex, version, rest));
             case "limits" -> SandboxRoutes.drain(ex.request(), () -> ex.json(200, Map.of("DailyApiRequests",
                     Map.of("Max", org().apiMax(), "Remaining", Math.max(0, org().apiMax() - org().apiUsed())))));
             case "sobject.create", "sobject.get", "sobject.update" -> {
@@ -369,13 +372,24 @@ final class EciApi {
         }
         SandboxState.Recording recording = call.get().recording;
         String contentType = String.valueOf(req.getHeader("Content-Type")).toLowerCase();
-        if (contentType.startsWith("application/json")) {
-            SandboxRoutes.readBody(ex, body -> recordingUrl(ex, call.get(), body, version));
+        // parameter names are case-sensitive: parsed here, not through the server's case-insensitive parameter map
+        Map<String, String> query = form(req.query() == null ? "" : req.query());
+        boolean params = URL_PARAMS.stream().anyMatch(query::containsKey);
+        if (contentType.startsWith("application/x-www-form-urlencoded")) {
+            // request parameters (Connect REST API: in the resource URL, Content-Type application/x-www-form-urlencoded)
+            SandboxRoutes.readBody(ex, body -> urlParameters(ex, call.get(), version, query,
+                    form(body.toString(StandardCharsets.UTF_8))));
+            return;
+        }
+        if (params) {
+            SandboxRoutes.drain(req, () -> ex.error(400, "INVALID_INPUT", "Use either a request body or request "
+                    + "parameters, not both (request parameters go with Content-Type application/x-www-form-urlencoded)"));
             return;
         }
         if (!contentType.startsWith("multipart/form-data")) {
-            SandboxRoutes.drain(req, () -> ex.error(400, "MISSING_ARGUMENT",
-                    "Missing audio file: send multipart/form-data with the file under \"" + AUDIO_PART + "\""));
+            SandboxRoutes.drain(req, () -> ex.error(400, "MISSING_ARGUMENT", "Missing audio file: send multipart/form-data"
+                    + " with the file under \"" + AUDIO_PART + "\", or (API " + RECORDING_URL_VERSION + ".0 and later) the "
+                    + "request parameters recordingURL and name; this resource reads no " + contentType + " body"));
             return;
         }
         long cap = sandbox.config().maxRecordingBytes();
@@ -384,6 +398,7 @@ final class EciApi {
         boolean[] sawFile = { false };
         boolean[] tooLarge = { false };
         String[] fileInfo = new String[2];
+        Buffer head = Buffer.buffer();
         req.setExpectMultipart(true);
         req.uploadHandler(part -> {
             if (!AUDIO_PART.equals(part.name())) {
@@ -408,16 +423,14 @@ final class EciApi {
                     return;
                 }
                 digest.update(chunk.getBytes());
+                if (head.length() < HEAD_BYTES) {
+                    head.appendBuffer(chunk, 0, Math.min(chunk.length(), HEAD_BYTES - head.length()));
+                }
             });
         });
         req.exceptionHandler(e -> LOG.debugf("Upload for %s failed: %s", id, e.getMessage()));
         req.endHandler(v -> {
             if (!sawFile[0]) {
-                String url = req.getFormAttribute("recordingUrl");
-                if (url != null) {
-                    recordingUrl(ex, call.get(), url, req.getFormAttribute("namedCredential"), version);
-                    return;
-                }
                 ex.error(400, "MISSING_ARGUMENT", "Missing audio file: no \"" + AUDIO_PART + "\" part in the request");
                 return;
             }
@@ -429,6 +442,7 @@ final class EciApi {
             recording.uploads.incrementAndGet();
             recording.bytes = count[0];
             recording.sha256 = HexFormat.of().formatHex(digest.digest());
+            recording.seconds = seconds(head.getBytes(), count[0]);
             recording.fileName = fileInfo[0];
             recording.contentType = fileInfo[1];
             recording.source = "upload";
@@ -439,32 +453,39 @@ final class EciApi {
         req.resume();
     }
 
-    private void recordingUrl(SandboxExchange ex, SandboxState.VoiceCall call, Buffer body, int version) {
-        JsonNode json;
-        try {
-            json = mapper.readTree(body.getBytes());
-        } catch (IOException e) {
-            ex.error(400, "JSON_PARSER_ERROR", "Bad JSON format: " + firstLine(e.getMessage()));
+    /**
+     * The request parameters of the v57.0+ variant (Voice Call Audio Upload: recordingURL, the signed link, and name,
+     * the Named Credential), from the URL or a form body. Parameter names are case-sensitive: recordingUrl or
+     * namedCredential are not these parameters, so such a request has no audio file.
+     */
+    private void urlParameters(SandboxExchange ex, SandboxState.VoiceCall call, int version, Map<String, String> query,
+            Map<String, String> form) {
+        String url = query.containsKey("recordingURL") ? query.get("recordingURL") : form.get("recordingURL");
+        String name = query.containsKey("name") ? query.get("name") : form.get("name");
+        List<String> others = new ArrayList<>();
+        for (Map<String, String> m : List.of(query, form)) {
+            m.keySet().stream().filter(n -> !n.equals("recordingURL") && !n.equals("name")).forEach(others::add);
+        }
+        if (url == null || url.isBlank()) {
+            ex.error(400, "MISSING_ARGUMENT", "Missing audio file: neither an \"" + AUDIO_PART + "\" part nor the "
+                    + "request parameter recordingURL" + (others.isEmpty() ? "" : " (got " + String.join(", ", others)
+                            + "; the parameters are recordingURL and name)"));
             return;
         }
-        recordingUrl(ex, call, json.path("recordingUrl").asText(null), json.path("namedCredential").asText(null),
-                version);
+        recordingUrl(ex, call, url, name, version);
     }
 
-    /** The v57.0+ variant: Salesforce downloads {Named Credential URL}{recordingUrl} itself. */
+    /** The v57.0+ variant: Salesforce downloads {Named Credential URL}{recordingURL} itself. */
     private void recordingUrl(SandboxExchange ex, SandboxState.VoiceCall call, String recordingUrl,
             String namedCredential, int version) {
         if (version < RECORDING_URL_VERSION) {
-            ex.error(400, "MISSING_ARGUMENT", "Missing audio file: the recording URL variant needs API version "
-                    + RECORDING_URL_VERSION + ".0 or later");
-            return;
-        }
-        if (recordingUrl == null || recordingUrl.isBlank()) {
-            ex.error(400, "MISSING_ARGUMENT", "recordingUrl is required");
+            ex.error(400, "MISSING_ARGUMENT", "Missing audio file: the request parameters recordingURL and name are "
+                    + "available from API version " + RECORDING_URL_VERSION + ".0; this request is v" + version + ".0");
             return;
         }
         if (namedCredential == null || namedCredential.isBlank()) {
-            ex.error(400, "MISSING_ARGUMENT", "namedCredential is required with recordingUrl");
+            ex.error(400, "MISSING_ARGUMENT", "The request parameter name (the Named Credential) is required with "
+                    + "recordingURL");
             return;
         }
         String base = sandbox.config().namedCredentials().get(namedCredential);
@@ -478,6 +499,7 @@ final class EciApi {
         recording.recordingUrl = recordingUrl;
         recording.namedCredential = namedCredential;
         recording.status = "FETCHING";
+        recording.seconds = null;
         recording.error = null;
         String url = recordingUrl.startsWith("http") ? recordingUrl
                 : base.replaceAll("/+$", "") + "/" + recordingUrl.replaceAll("^/+", "");
@@ -502,8 +524,12 @@ final class EciApi {
                 }
                 MessageDigest digest = sha256();
                 byte[] buf = new byte[64 * 1024];
+                java.io.ByteArrayOutputStream head = new java.io.ByteArrayOutputStream();
                 long total = 0;
                 for (int n; (n = in.read(buf)) > 0;) {
+                    if (head.size() < HEAD_BYTES) {
+                        head.write(buf, 0, Math.min(n, HEAD_BYTES - head.size()));
+                    }
                     total += n;
                     if (total > cap) {
                         recording.status = "FAILED";
@@ -514,6 +540,7 @@ final class EciApi {
                 }
                 recording.bytes = total;
                 recording.sha256 = HexFormat.of().formatHex(digest.digest());
+                recording.seconds = seconds(head.toByteArray(), total);
                 recording.status = "RECEIVED";
             }
         } catch (IOException | RuntimeException e) {
@@ -602,7 +629,24 @@ final class EciApi {
         return null;
     }
 
-    private void query(SandboxExchange ex) {
+    /**
+     * GET query?q=...: the first page of the answer; GET query/{locator}-{offset}: a later one. A page holds at most
+     * eci.sandbox.query-page-size records; while more remain it says done=false and names the next page in
+     * nextRecordsUrl, as Salesforce does (2,000 a page), so a client that reads one page only misses the rest.
+     */
+    private void query(SandboxExchange ex, int version, String rest) {
+        Matcher more = SandboxRoutes.QUERY_MORE.matcher(rest);
+        if (more.matches()) {
+            String locator = more.group(1);
+            int offset = Integer.parseInt(more.group(2));
+            Optional<List<Map<String, Object>>> records = org().cursor(locator);
+            if (records.isEmpty() || offset > records.get().size()) {
+                ex.error(400, "INVALID_QUERY_LOCATOR", "invalid query locator");
+                return;
+            }
+            page(ex, version, records.get(), offset, locator);
+            return;
+        }
         String q = ex.request().getParam("q");
         if (q == null || q.isBlank()) {
             ex.error(400, "MALFORMED_QUERY", "The q parameter is required");
@@ -610,14 +654,42 @@ final class EciApi {
         }
         try {
             List<Map<String, Object>> records = Soql.run(q, org());
-            Map<String, Object> answer = new LinkedHashMap<>();
-            answer.put("totalSize", records.size());
-            answer.put("done", true);
-            answer.put("records", records);
-            ex.json(200, answer);
+            page(ex, version, records, 0, records.size() > pageSize() ? org().openCursor(records) : null);
         } catch (Soql.QueryException e) {
             ex.error(400, e.errorCode, e.getMessage());
         }
+    }
+
+    private int pageSize() {
+        return Math.max(1, sandbox.config().queryPageSize());
+    }
+
+    private void page(SandboxExchange ex, int version, List<Map<String, Object>> records, int offset, String locator) {
+        int end = Math.min(records.size(), offset + pageSize());
+        boolean done = end >= records.size();
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("totalSize", records.size());
+        answer.put("done", done);
+        if (!done) {
+            answer.put("nextRecordsUrl", "/services/data/v" + version + ".0/query/" + locator + "-" + end);
+        } else if (locator != null) {
+            org().closeCursor(locator);
+        }
+        answer.put("records", records.subList(offset, end));
+        ex.json(200, answer);
+    }
+
+    /** Bytes of a recording's start kept to tell its length (its header). */
+    static final int HEAD_BYTES = 64 * 1024;
+
+    /**
+     * The length of a received recording in seconds, from its header and size, as the sandbox's own reading; kept
+     * beside the call's recordingDuration (the reference states no rule linking the two, so none is enforced).
+     */
+    static Double seconds(byte[] head, long bytes) {
+        AudioProbe.Audio audio = AudioProbe.probe(head);
+        Double seconds = audio == null ? null : audio.seconds(bytes);
+        return seconds == null ? null : Math.round(seconds * 1000) / 1000.0;
     }
 
     static MessageDigest sha256() {

@@ -68,6 +68,13 @@ public interface SandboxConfig {
     @WithDefault("67108864")
     long maxRecordingBytes();
 
+    /**
+     * Records per page of a SOQL answer (Salesforce: up to 2,000). A longer answer says {@code done: false} and names
+     * the next page in {@code nextRecordsUrl}; tests set a small size so that every query has to follow it.
+     */
+    @WithDefault("2000")
+    int queryPageSize();
+
     /** Users of the org. */
     List<User> users();
 

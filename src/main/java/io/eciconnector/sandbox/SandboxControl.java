@@ -130,6 +130,7 @@ final class SandboxControl {
             r.put("uploads", rec.uploads.get());
             r.put("bytes", rec.bytes);
             r.put("sha256", rec.sha256);
+            r.put("seconds", rec.seconds);
             r.put("source", rec.source);
             r.put("fileName", rec.fileName);
             r.put("contentType", rec.contentType);

@@ -35,6 +35,8 @@ public class SandboxRoutes {
     static final Pattern DATA = Pattern.compile("/services/data/v(\\d+)\\.0(/.*)?");
     static final Pattern UPLOAD = Pattern.compile("/voicecalls/([^/]+)/audio_upload");
     static final Pattern CALLCOACHING = Pattern.compile("/callcoaching/([^/]+)");
+    /** A later page of a query answer: query/{locator}-{offset}, as its nextRecordsUrl names it. */
+    static final Pattern QUERY_MORE = Pattern.compile("/query/([A-Za-z0-9]+)-(\\d{1,9})");
     static final Pattern SOBJECT = Pattern.compile("/sobjects/([A-Za-z_]+)(?:/([^/]+))?");
     static final Pattern TELEPHONY = Pattern.compile("/telephony/v1/voiceCalls/([^/]+)/(realtimeConversationEvents|postConversationEvents|messages)");
 
@@ -108,7 +110,7 @@ public class SandboxRoutes {
         if (CALLCOACHING.matcher(rest).matches() && method == HttpMethod.GET) {
             return "eci.callcoaching";
         }
-        if (rest.equals("/query") && method == HttpMethod.GET) {
+        if ((rest.equals("/query") || QUERY_MORE.matcher(rest).matches()) && method == HttpMethod.GET) {
             return "query";
         }
         if (rest.equals("/limits") && method == HttpMethod.GET) {

@@ -43,6 +43,8 @@ public class SandboxState {
         public volatile String status = "NONE";
         public volatile long bytes;
         public volatile String sha256;
+        /** The recording's length in seconds as its header and size tell it (null: not told). */
+        public volatile Double seconds;
         public volatile String source;
         public volatile String fileName;
         public volatile String contentType;
@@ -101,6 +103,9 @@ public class SandboxState {
     private final AtomicLong apiUsed = new AtomicLong();
     private final AtomicLong apiMax = new AtomicLong();
     private final AtomicBoolean permissionSet = new AtomicBoolean();
+    /** Open query cursors (the rest of a SOQL answer), by query locator; the oldest closed past MAX_CURSORS. */
+    private final Map<String, List<Map<String, Object>>> cursors = new LinkedHashMap<>();
+    static final int MAX_CURSORS = 50;
 
     public SandboxState(SandboxConfig config) {
         this.config = config;
@@ -119,6 +124,7 @@ public class SandboxState {
     public synchronized void reset() {
         tokens.clear();
         usedJtis.clear();
+        cursors.clear();
         providers.clear();
         voiceCalls.clear();
         telephony.clear();
@@ -301,6 +307,27 @@ public class SandboxState {
 
     public synchronized List<VoiceCall> voiceCalls() {
         return List.copyOf(voiceCalls.values());
+    }
+
+    // ---- query cursors ----
+
+    /** Keeps the records of an answer for its later pages; answers the query locator (01g...). */
+    public synchronized String openCursor(List<Map<String, Object>> records) {
+        String locator = ids.next("01g");
+        cursors.put(locator, records);
+        while (cursors.size() > MAX_CURSORS) {
+            cursors.remove(cursors.keySet().iterator().next());
+        }
+        return locator;
+    }
+
+    /** The records of an open cursor; empty when it is unknown, was closed, or was dropped as the oldest. */
+    public synchronized Optional<List<Map<String, Object>>> cursor(String locator) {
+        return Optional.ofNullable(cursors.get(locator));
+    }
+
+    public synchronized void closeCursor(String locator) {
+        cursors.remove(locator);
     }
 
     // ---- telephony ----

@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -26,6 +25,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.eciconnector.deadletter.DeadLetters;
 import io.eciconnector.ingest.CallCoaching;
 import io.eciconnector.ingest.IngestSettings;
+import io.eciconnector.ingest.RecordingUrlMode;
 import io.eciconnector.ledger.CallRow;
 import io.eciconnector.ledger.CallState;
 import io.eciconnector.ledger.Ledger;
@@ -125,12 +125,16 @@ public class RecordingUploader {
         ApiResponse response;
         try {
             URI recording = URI.create(row.recordingUri());
-            if ("recording-url".equals(settings.upload().mode())) {
+            if (RecordingUrlMode.MODE.equals(settings.upload().mode())) {
                 response = byUrl(row, recording);
             } else {
                 response = multipart(row, recording);
             }
             metrics.requests("eci.audio_upload", 0);
+        } catch (NotOfferable e) {
+            // recording-url mode with a recording Salesforce cannot fetch: final, with the reason, never a loop
+            dead(row, e.getMessage(), null, "recording-not-offerable");
+            return "dead";
         } catch (UncheckedIOException e) {
             return retry(row, "recording unreadable: " + e.getCause().getMessage(), Optional.empty(), "source");
         } catch (SalesforceApi.LoginException | ConnectException e) {
@@ -181,20 +185,34 @@ public class RecordingUploader {
                 salesforce.uploadTimeout());
     }
 
+    /** A recording that cannot be offered by URL (recording-url mode): the call is dead-lettered with the reason. */
+    static final class NotOfferable extends IOException {
+        NotOfferable(String reason) {
+            super(reason);
+        }
+    }
+
+    /**
+     * Voice Call Audio Upload by URL (API 57.0+): the request parameters recordingURL (the recording below the Named
+     * Credential's URL: an S3 key, or an HTTP URL's path and query) and name (the Named Credential), in the resource
+     * URL, as the Connect REST API takes request parameters (Content-Type application/x-www-form-urlencoded, no body).
+     */
     private ApiResponse byUrl(CallRow row, URI recording) throws IOException, InterruptedException {
-        String credential = settings.upload().namedCredential()
-                .orElseThrow(() -> new IllegalStateException("eci.upload.named-credential is required in recording-url mode"));
-        // the download URL is the Named Credential's URL + recordingUrl: an S3 key, or the path of an HTTP URL
-        String relative = switch (recording.getScheme()) {
-            case "s3" -> recording.getPath().replaceFirst("^/", "");
-            case "http", "https" -> recording.getRawPath().replaceFirst("^/", "")
-                    + (recording.getRawQuery() == null ? "" : "?" + recording.getRawQuery());
-            default -> throw new IllegalStateException("recording-url mode needs recordings in S3 or behind HTTP(S), not "
-                    + recording.getScheme());
-        };
-        String json = mapper.writeValueAsString(Map.of("recordingUrl", relative, "namedCredential", credential));
-        return api.send("POST", row.uploadUrl(), () -> HttpRequest.BodyPublishers.ofString(json), "application/json",
+        Optional<String> credential = settings.upload().namedCredential().filter(n -> !n.isBlank());
+        if (credential.isEmpty()) {
+            throw new NotOfferable("call " + row.externalId() + ": eci.upload.mode=" + RecordingUrlMode.MODE
+                    + " needs eci.upload.named-credential");
+        }
+        String relative = RecordingUrlMode.recordingUrl(recording)
+                .orElseThrow(() -> new NotOfferable(RecordingUrlMode.notOfferable(row.externalId(), recording)));
+        String url = row.uploadUrl() + (row.uploadUrl().contains("?") ? "&" : "?") + "recordingURL=" + param(relative)
+                + "&name=" + param(credential.get());
+        return api.send("POST", url, HttpRequest.BodyPublishers::noBody, "application/x-www-form-urlencoded",
                 salesforce.requestTimeout());
+    }
+
+    private static String param(String value) {
+        return java.net.URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     private InputStream open(URI recording) {
@@ -228,11 +246,16 @@ public class RecordingUploader {
     }
 
     private void dead(CallRow row, String reason, DeadLetters.ApiError error) {
-        String code = error == null ? "upload-gave-up" : "upload-http-" + error.httpStatus();
+        dead(row, reason, error, null);
+    }
+
+    private void dead(CallRow row, String reason, DeadLetters.ApiError error, String reasonCode) {
+        String code = reasonCode != null ? reasonCode : error == null ? "upload-gave-up" : "upload-http-" + error.httpStatus();
         if (ledger.transition(row.provider(), row.externalId(), CallState.UPLOADING, CallState.DEAD, reason,
                 Ledger.fields("claimed_by", null, "reason_code", code))) {
             deadLetters.call("upload", row, reason, error);
-            metrics.call("upload", "dead", error == null ? "gave-up" : "http-" + error.httpStatus());
+            metrics.call("upload", "dead", reasonCode != null ? reasonCode
+                    : error == null ? "gave-up" : "http-" + error.httpStatus());
         }
     }
 

@@ -286,14 +286,18 @@ public class VoiceCallSender {
                     keys.append(keys.length() == 0 ? "" : ",").append('\'')
                             .append(r.externalId().replace("\\", "\\\\").replace("'", "\\'")).append('\'');
                 }
-                ApiResponse q = api.query("SELECT Id, VendorCallKey FROM VoiceCall WHERE VendorCallKey IN (" + keys
-                        + ") ORDER BY CreatedDate");
-                metrics.requests("query", 0);
-                if (!q.ok()) {
-                    LOG.warnf("Reconcile query refused (%s); trying again next cycle", q.describe());
+                List<JsonNode> records;
+                try {
+                    // every page: a VoiceCall on a later page is found too, and not created a second time
+                    records = api.queryAll("SELECT Id, VendorCallKey FROM VoiceCall WHERE VendorCallKey IN (" + keys
+                            + ") ORDER BY CreatedDate");
+                } catch (SalesforceApi.QueryException e) {
+                    LOG.warnf("Reconcile query refused (%s); trying again next cycle", e.getMessage());
                     return settled;
+                } finally {
+                    metrics.requests("query", 0);
                 }
-                for (JsonNode rec : mapper.readTree(q.body()).path("records")) {
+                for (JsonNode rec : records) {
                     found.putIfAbsent(rec.path("VendorCallKey").asText(), rec.path("Id").asText());
                 }
                 String base = api.connectBase();

@@ -10,7 +10,7 @@ import io.eciconnector.model.Direction;
 
 /**
  * Amazon Connect contact trace records (one per object, arrays, or JSON lines as Kinesis Firehose writes them).
- * Recordings are stereo with the agent on the right channel (userChannel 1). The recording is Recording.Location
+ * The call runs from InitiationTimestamp to DisconnectTimestamp (IVR and queue included). Recordings are stereo with the agent on the right channel (userChannel 1). The recording is Recording.Location
  * ("bucket/connect/{instance}/CallRecordings/YYYY/MM/DD/{contactId}_..._UTC.wav"), else found by contact id.
  */
 public class AmazonConnectMapper extends JsonVendorMapper {
@@ -41,10 +41,9 @@ public class AmazonConnectMapper extends JsonVendorMapper {
         String method = required(c, "InitiationMethod");
         // INBOUND, TRANSFER, QUEUE_TRANSFER are the customer calling in; OUTBOUND, API (campaigns), CALLBACK call out
         Direction direction = OUTBOUND.contains(method) ? Direction.OUTBOUND : Direction.INBOUND;
-        Instant start = Times.iso(text(c, "Agent.ConnectedToAgentTimestamp"));
-        if (start == null) {
-            start = Times.iso(required(c, "InitiationTimestamp"));
-        }
+        // the call's own start and end; the recording starts later, when the agent is connected
+        // (Agent.ConnectedToAgentTimestamp): recordingDuration comes from the recording itself
+        Instant start = Times.iso(required(c, "InitiationTimestamp"));
         Instant end = Times.iso(required(c, "DisconnectTimestamp"));
         String location = text(c, "Recording.Location");
         if (location == null && c.path("Recordings").isArray() && !c.path("Recordings").isEmpty()) {

@@ -7,7 +7,8 @@ import io.eciconnector.model.Direction;
 
 /**
  * Dialpad calls (call event or stats export): date_started / date_ended in epoch MILLISECONDS, duration in
- * milliseconds, external_number / internal_number, target.id / target.email the rep, recording_details[].url.
+ * milliseconds, external_number / internal_number, target.id / target.email the rep, recording_details[].url and
+ * recording_details[].duration (the recording's length, milliseconds).
  */
 public class DialpadMapper extends JsonVendorMapper {
 
@@ -35,9 +36,11 @@ public class DialpadMapper extends JsonVendorMapper {
         Direction direction = direction(required(c, "direction"), "direction");
         Long durationMs = Times.number(at(c, "duration"));
         String recording = null;
+        Long recordingMs = null;
         JsonNode details = c.path("recording_details");
         if (details.isArray() && !details.isEmpty()) {
             recording = text(details.get(0), "url");
+            recordingMs = Times.number(at(details.get(0), "duration"));
         }
         if (recording == null && c.path("recording_url").isArray() && !c.path("recording_url").isEmpty()) {
             recording = c.path("recording_url").get(0).asText();
@@ -46,6 +49,7 @@ public class DialpadMapper extends JsonVendorMapper {
                 .start(Times.epochMillis(at(c, "date_started"))).end(Times.epochMillis(at(c, "date_ended")))
                 .durationSeconds(durationMs == null ? null : Math.round(durationMs / 1000.0))
                 .parties(direction, phone(c, "external_number"), phone(c, "internal_number"))
-                .vendorUserId(text(c, "target.id")).userEmail(text(c, "target.email")).recording(recording).build();
+                .vendorUserId(text(c, "target.id")).userEmail(text(c, "target.email")).recording(recording)
+                .recordingSeconds(recordingMs == null ? null : recordingMs / 1000.0).build();
     }
 }

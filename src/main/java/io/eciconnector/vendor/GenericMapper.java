@@ -54,12 +54,17 @@ public class GenericMapper extends JsonVendorMapper {
         Direction direction = direction(required(c, "callType"), "callType");
         return CanonicalCall.builder(name()).externalId(required(c, "externalId"))
                 .start(Times.iso(required(c, "startDateTime"))).end(Times.iso(required(c, "endDateTime")))
-                .durationSeconds(Times.number(at(c, "recordingDuration"))).direction(direction)
+                .recordingSeconds(seconds(c, "recordingDuration")).direction(direction)
                 .fromNumber(phone(c, "fromPhoneNumber")).toNumber(phone(c, "toPhoneNumber"))
                 .userId(text(c, "userId")).userEmail(text(c, "userEmail")).recording(text(c, "recording"))
                 .numberChannels(integer(c, "numberChannels")).userChannel(integer(c, "userChannel"))
                 .recordingFormat(text(c, "recordingFormat")).recordId(text(c, "recordId"))
                 .activityId(text(c, "activityId")).sourceType(text(c, "sourceType")).build();
+    }
+
+    private static Double seconds(JsonNode c, String field) {
+        Long v = Times.number(at(c, field));
+        return v == null ? null : v.doubleValue();
     }
 
     private static Integer integer(JsonNode c, String field) {

@@ -57,6 +57,8 @@ abstract class JsonVendorMapper implements VendorMapper {
             }
             try {
                 out.add(MappedCall.ok(map(element), original));
+            } catch (IncompleteCall e) {
+                out.add(MappedCall.incomplete(id, e.getMessage(), original));
             } catch (IllegalArgumentException e) {
                 out.add(MappedCall.failed(id, "call " + id + ": " + e.getMessage(), original));
             }

@@ -32,6 +32,28 @@ public final class PhoneNumbers {
         return v;
     }
 
+    /** Prefix of an internal extension that has no phone number of its own (RingCentral extension-to-extension). */
+    public static final String EXTENSION = "ext:";
+    /** Prefix of a Twilio Client identity: an app user of the vendor's, never a phone number. */
+    public static final String CLIENT = "client:";
+
+    /** Whether this is a phone number libphonenumber can read (E.164, or national in {@code defaultRegion}). */
+    public static boolean isPhoneNumber(String value, String defaultRegion) {
+        if (value == null || !value.trim().matches("\\+?[0-9][0-9 ().-]*")) {
+            return false; // client:alice, sip:..., ext:101, anonymous, restricted
+        }
+        try {
+            return UTIL.isPossibleNumber(UTIL.parse(value.trim(), defaultRegion));
+        } catch (NumberParseException e) {
+            return false;
+        }
+    }
+
+    /** Whether a participant that is no phone number is one of the vendor's own users (a Client identity, an extension). */
+    public static boolean isInternalIdentity(String value) {
+        return value != null && (value.startsWith(CLIENT) || value.startsWith(EXTENSION));
+    }
+
     /** For logs: +1415*****01. Phone numbers are never logged whole. */
     public static String mask(String number) {
         if (number == null) {

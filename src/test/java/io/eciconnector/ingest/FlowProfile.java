@@ -41,6 +41,8 @@ public class FlowProfile implements QuarkusTestProfile {
         Map<String, String> m = new HashMap<>();
         m.put("eci.routes.dir", "routes");
         m.put("eci.sandbox.work-dir", "target/sandbox-flow");
+        // two records a SOQL page: every query must follow nextRecordsUrl (the users, the reconcile lookup)
+        m.put("eci.sandbox.query-page-size", "2");
         m.put("eci.ingest.folder.dir", INBOX);
         m.put("eci.ingest.folder.poll-ms", "200");
         m.put("eci.dead-letter.dir", DEAD_LETTERS);

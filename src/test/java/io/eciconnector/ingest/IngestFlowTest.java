@@ -286,4 +286,92 @@ class IngestFlowTest {
         await().atMost(WAIT).until(() -> ledger.find("generic", "WAIT-DISABLED").map(r -> r.state() == CallState.UPLOADED)
                 .orElse(false));
     }
+
+    static final String CLEO = "0055e00000Cleo0AAB";
+
+    @Test
+    void aUserOnTheSecondPageOfTheUserDirectoryIsMatched() throws Exception {
+        // two users a SOQL page in this profile: Cleo (the org's third active user) is on the second page
+        Map<String, Object> c = call("PAGE-CLEO", 40);
+        c.remove("userEmail");
+        c.put("toPhoneNumber", "+14155550103"); // Cleo's User.Phone: matched by the rep's number only
+        drop("PAGE-CLEO.json", List.of(c));
+        await().atMost(WAIT).until(() -> "UPLOADED".equals(state("PAGE-CLEO")) || "SKIPPED".equals(state("PAGE-CLEO")));
+        given().get("/calls/PAGE-CLEO").then().body("state", org.hamcrest.Matchers.equalTo("UPLOADED"))
+                .body("userId", org.hamcrest.Matchers.equalTo(CLEO));
+        assertEquals(CLEO, ((Map<?, ?>) voiceCalls("PAGE-CLEO").get(0).get("fields")).get("userId"));
+    }
+
+    @Test
+    void theReconcileLookupFollowsEveryPageBeforeAnyResend() throws Exception {
+        String providerId = provider.providerId();
+        Path dir = Path.of(FlowProfile.INBOX).resolveSibling("recon-pages");
+        Files.createDirectories(dir);
+        String auth = "Bearer " + given().formParams(Map.of("grant_type", "client_credentials", "client_id",
+                "eci-connector-sandbox", "client_secret", "sandbox-client-secret"))
+                .post("/services/oauth2/token").path("access_token");
+        List<String> ids = List.of("RECONP-1", "RECONP-2", "RECONP-3", "RECONP-4", "RECONP-5");
+        for (String id : ids) {
+            Path wav = dir.resolve(id + ".wav");
+            WavWriter.tone(wav, 8000, 0.2, 262.0);
+            Map<String, Object> payload = call(id, 30);
+            payload.remove("recording");
+            payload.remove("userEmail");
+            payload.put("userId", "0055e000001Ava0AAC");
+            payload.put("recordingFormat", "wav");
+            payload.put("mediaProviderId", providerId);
+            // every one applied by the org before the answer was lost: five records, three pages of two
+            given().header("Authorization", auth).contentType(ContentType.JSON)
+                    .body(Map.of("calls", List.of(payload))).post("/services/data/v60.0/voicecalls").then()
+                    .statusCode(200).body("results[0].isSuccess", org.hamcrest.Matchers.equalTo(true));
+            ledger.insert(CallRow.received("generic", id, CallState.RECONCILE, null, "test: create outcome unknown",
+                    "0055e000001Ava0AAC", null, Drops.START, Drops.MAPPER.writeValueAsString(payload),
+                    Drops.MAPPER.writeValueAsString(call(id, 30)), "folder:" + id + ".json", wav.toUri().toString(),
+                    Files.size(wav)));
+        }
+        await().atMost(WAIT).until(() -> ids.stream().allMatch(id -> "UPLOADED".equals(state(id))));
+        for (String id : ids) {
+            assertEquals(1, voiceCalls(id).size(), id + " found by VendorCallKey on its page, not created again");
+            assertEquals(voiceCalls(id).get(0).get("id"), ledger.find("generic", id).orElseThrow().voiceCallId());
+        }
+    }
+
+    @Test
+    void recordingDurationIsTheRecordingsOwnLengthNotTheCalls() throws Exception {
+        Path inbox = Path.of(FlowProfile.INBOX);
+        WavWriter.tone(inbox.resolve("REC-LENGTH.wav"), 8000, 3, 262.0); // a 3 s recording of a 150 s call
+        Map<String, Object> c = call("REC-LENGTH", 150); // its recordingDuration says 150 as well
+        Drops.MAPPER.writeValue(inbox.resolve("REC-LENGTH.json").toFile(), c);
+        await().atMost(WAIT).until(() -> voiceCalls("REC-LENGTH").size() == 1 && "RECEIVED".equals(
+                ((Map<?, ?>) voiceCalls("REC-LENGTH").get(0).get("recording")).get("status")));
+        Map<String, Object> v = voiceCalls("REC-LENGTH").get(0);
+        Map<?, ?> fields = (Map<?, ?>) v.get("fields");
+        assertEquals(3, fields.get("recordingDuration"), "the recording's length, from its bytes");
+        assertEquals(3.0f, ((Number) ((Map<?, ?>) v.get("recording")).get("seconds")).floatValue(),
+                "what the org received is that long");
+        assertEquals(150, Duration.between(Instant.parse((String) fields.get("startDateTime")),
+                Instant.parse((String) fields.get("endDateTime"))).toSeconds(), "the call keeps its own times");
+    }
+
+    @Test
+    void callsWhoseParticipantsAreAllInternalOrNoPhoneNumberAreSkippedWithTheReason() throws Exception {
+        Map<String, Object> colleagues = call("INT-COLLEAGUES", 60);
+        colleagues.put("fromPhoneNumber", "+14155550102"); // Ben's User.Phone calls Ava
+        Map<String, Object> anonymous = call("INT-ANONYMOUS", 60);
+        anonymous.put("fromPhoneNumber", "anonymous");
+        Map<String, Object> customer = call("INT-CUSTOMER", 60); // a customer calls Ava: processed
+        drop("internal.json", List.of(colleagues, anonymous, customer));
+        await().atMost(WAIT).until(() -> Stream.of("INT-COLLEAGUES", "INT-ANONYMOUS")
+                .allMatch(id -> "SKIPPED".equals(state(id)) || "UPLOADED".equals(state(id)))
+                && "UPLOADED".equals(state("INT-CUSTOMER")));
+        given().get("/calls/INT-COLLEAGUES").then().body("state", org.hamcrest.Matchers.equalTo("SKIPPED"))
+                .body("reasonCode", org.hamcrest.Matchers.equalTo("internal-call"))
+                .body("reason", org.hamcrest.Matchers.containsString("every participant is internal"))
+                .body("reason", org.hamcrest.Matchers.not(org.hamcrest.Matchers.containsString("5550102")));
+        given().get("/calls/INT-ANONYMOUS").then().body("state", org.hamcrest.Matchers.equalTo("SKIPPED"))
+                .body("reasonCode", org.hamcrest.Matchers.equalTo("participant-not-a-number"))
+                .body("reason", org.hamcrest.Matchers.containsString("is not a phone number"));
+        assertEquals(0, voiceCalls("INT-COLLEAGUES").size() + voiceCalls("INT-ANONYMOUS").size(),
+                "never sent to the org");
+    }
 }

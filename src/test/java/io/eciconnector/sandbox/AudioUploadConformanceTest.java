@@ -44,6 +44,7 @@ class AudioUploadConformanceTest extends SandboxTestSupport {
                 .header("Sforce-Limit-Info", containsString("api-usage="));
         given().get("/sandbox/voicecalls").then().body("[0].id", equalTo(id))
                 .body("[0].recording.bytes", equalTo((int) Files.size(wav)))
+                .body("[0].recording.seconds", equalTo(3.0f))
                 .body("[0].recording.sha256", equalTo(sha256(wav)))
                 .body("[0].recording.uploads", equalTo(1))
                 .body("[0].recording.status", equalTo("RECEIVED"));
@@ -108,27 +109,61 @@ class AudioUploadConformanceTest extends SandboxTestSupport {
     }
 
     @Test
-    void recordingUrlWithNamedCredentialIsFetchedBySalesforce() throws Exception {
+    void recordingUrlAndNameRequestParametersAreFetchedBySalesforce() throws Exception {
         String auth = auth();
         String id = createCall(auth, provider(auth), "URL-1");
         Path wav = RecordingServerResource.ROOT.resolve("recordings-root/url-1.wav");
         WavWriter.tone(wav, 8000, 2, 262.0);
-        given().header("Authorization", auth).contentType(ContentType.JSON)
-                .body(Map.of("recordingUrl", "url-1.wav", "namedCredential", "TestRecordings"))
-                .post("/services/data/v56.0/voicecalls/" + id + "/audio_upload").then().statusCode(400)
-                .body("[0].message", containsString("57.0"));
-        given().header("Authorization", auth).contentType(ContentType.JSON)
-                .body(Map.of("recordingUrl", "url-1.wav", "namedCredential", "NoSuchCredential"))
-                .post(V + "/voicecalls/" + id + "/audio_upload").then().statusCode(400)
+        String upload = V + "/voicecalls/" + id + "/audio_upload";
+        // the Voice Call Audio Upload reference: request parameters recordingURL and name, from API 57.0
+        given().header("Authorization", auth).contentType(ContentType.URLENC).queryParam("recordingURL", "url-1.wav")
+                .queryParam("name", "TestRecordings").post("/services/data/v56.0/voicecalls/" + id + "/audio_upload")
+                .then().statusCode(400).body("[0].message", containsString("57.0"));
+        given().header("Authorization", auth).contentType(ContentType.URLENC).queryParam("recordingURL", "url-1.wav")
+                .queryParam("name", "NoSuchCredential").post(upload).then().statusCode(400)
                 .body("[0].errorCode", equalTo("INVALID_NAMED_CREDENTIAL"));
-        given().header("Authorization", auth).contentType(ContentType.JSON)
-                .body(Map.of("recordingUrl", "url-1.wav", "namedCredential", "TestRecordings"))
-                .post(V + "/voicecalls/" + id + "/audio_upload").then().statusCode(204);
+        given().header("Authorization", auth).contentType(ContentType.URLENC).queryParam("recordingURL", "url-1.wav")
+                .post(upload).then().statusCode(400).body("[0].message", containsString("name (the Named Credential)"));
+        given().get("/sandbox/voicecalls").then().body("[0].recording.uploads", equalTo(0));
+        given().header("Authorization", auth).contentType(ContentType.URLENC).queryParam("recordingURL", "url-1.wav")
+                .queryParam("name", "TestRecordings").post(upload).then().statusCode(204);
         String expected = sha256(wav);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().get("/sandbox/voicecalls").then()
                 .body("[0].recording.status", equalTo("RECEIVED")).body("[0].recording.sha256", equalTo(expected))
                 .body("[0].recording.source", equalTo("url"))
+                .body("[0].recording.recordingUrl", equalTo("url-1.wav"))
                 .body("[0].recording.namedCredential", equalTo("TestRecordings")));
         assertEquals(Files.size(wav), ((Number) given().get("/sandbox/voicecalls").path("[0].recording.bytes")).longValue());
+        assertEquals(2.0f, ((Number) given().get("/sandbox/voicecalls").path("[0].recording.seconds")).floatValue(),
+                "the sandbox keeps the fetched recording's own length beside the call's recordingDuration");
+        // as form fields of an application/x-www-form-urlencoded body: request parameters too
+        given().header("Authorization", auth).contentType(ContentType.URLENC)
+                .formParams(Map.of("recordingURL", "url-1.wav", "name", "TestRecordings")).post(upload).then()
+                .statusCode(204);
+    }
+
+    @Test
+    void anythingButTheDocumentedRecordingUrlParametersIsRefused() throws Exception {
+        String auth = auth();
+        String id = createCall(auth, provider(auth), "URL-2");
+        String upload = V + "/voicecalls/" + id + "/audio_upload";
+        // what the connector used to send: a JSON body with other names
+        given().header("Authorization", auth).contentType(ContentType.JSON)
+                .body(Map.of("recordingUrl", "url-1.wav", "namedCredential", "TestRecordings")).post(upload).then()
+                .statusCode(400).body("[0].message", containsString("Missing audio file"));
+        // the documented names in a JSON body: still no request parameters
+        given().header("Authorization", auth).contentType(ContentType.JSON)
+                .body(Map.of("recordingURL", "url-1.wav", "name", "TestRecordings")).post(upload).then()
+                .statusCode(400).body("[0].message", containsString("Missing audio file"));
+        // parameter names are case-sensitive
+        given().header("Authorization", auth).contentType(ContentType.URLENC).queryParam("recordingUrl", "url-1.wav")
+                .queryParam("namedCredential", "TestRecordings").post(upload).then().statusCode(400)
+                .body("[0].message", containsString("the parameters are recordingURL and name"));
+        // a request body and request parameters at once
+        given().header("Authorization", auth).contentType(ContentType.JSON).queryParam("recordingURL", "url-1.wav")
+                .queryParam("name", "TestRecordings").body(Map.of("x", 1)).post(upload).then().statusCode(400)
+                .body("[0].message", containsString("not both"));
+        given().get("/sandbox/voicecalls").then().body("[0].recording.uploads", equalTo(0))
+                .body("[0].recording.status", equalTo("NONE"));
     }
 }

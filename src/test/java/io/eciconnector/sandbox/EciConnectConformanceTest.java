@@ -291,4 +291,27 @@ class EciConnectConformanceTest extends SandboxTestSupport {
                 .body("[0].errorCode", equalTo("INVALID_SESSION_ID"));
         given().get(V + "/limits").then().statusCode(401).body("[0].errorCode", equalTo("INVALID_SESSION_ID"));
     }
+
+    @Test
+    void soqlAnswersComeInPagesFollowedByNextRecordsUrl() {
+        String auth = auth();
+        // two records a page in the test profile (Salesforce: up to 2,000): four active users take two pages
+        var first = given().header("Authorization", auth).queryParam("q", "SELECT Id, Email FROM User WHERE IsActive = true")
+                .get(V + "/query").then().statusCode(200).body("totalSize", equalTo(4)).body("done", equalTo(false))
+                .body("records.size()", equalTo(2)).extract().jsonPath();
+        String next = first.getString("nextRecordsUrl");
+        assertTrue(next.matches("/services/data/v60\\.0/query/01g[0-9A-Za-z]+-2"), next);
+        List<String> ids = new java.util.ArrayList<>(first.getList("records.Id"));
+        var second = given().header("Authorization", auth).get(next).then().statusCode(200).body("done", equalTo(true))
+                .body("totalSize", equalTo(4)).body("nextRecordsUrl", org.hamcrest.Matchers.nullValue()).extract()
+                .jsonPath();
+        ids.addAll(second.getList("records.Id"));
+        assertEquals(List.of(AVA, BEN, "0055e00000Cleo0AAB", DAN_NOT_COACHED), ids, "every active user, once");
+        given().header("Authorization", auth).get(next).then().statusCode(400)
+                .body("[0].errorCode", equalTo("INVALID_QUERY_LOCATOR")); // a cursor read to its end is closed
+        given().get(next).then().statusCode(401);
+        given().header("Authorization", auth).queryParam("q", "SELECT Id FROM User WHERE Email = 'ben.agent@eci-sandbox.example'")
+                .get(V + "/query").then().statusCode(200).body("done", equalTo(true))
+                .body("nextRecordsUrl", org.hamcrest.Matchers.nullValue());
+    }
 }

@@ -13,11 +13,12 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
  * A plain HTTP file server standing for a recording store (an S3 bucket behind a Named Credential): serves
- * target/recordings/{name}. Registers it as the sandbox's Named Credential "TestRecordings".
+ * target/recordings/{name}. Registers it as the sandbox's Named Credentials "TestRecordings" (its /recordings-root)
+ * and "TestRecordingsRoot" (the server's origin, also given as test.recordings-origin).
  */
 public class RecordingServerResource implements QuarkusTestResourceLifecycleManager {
 
-    static final Path ROOT = Path.of("target/recordings");
+    public static final Path ROOT = Path.of("target/recordings");
     private HttpServer server;
 
     @Override
@@ -41,8 +42,10 @@ public class RecordingServerResource implements QuarkusTestResourceLifecycleMana
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        return Map.of("eci.sandbox.named-credentials.TestRecordings",
-                "http://127.0.0.1:" + server.getAddress().getPort() + "/recordings-root");
+        String origin = "http://127.0.0.1:" + server.getAddress().getPort();
+        // TestRecordingsRoot: a Named Credential whose URL is the server itself (recordingURL = the URL's path)
+        return Map.of("eci.sandbox.named-credentials.TestRecordings", origin + "/recordings-root",
+                "eci.sandbox.named-credentials.TestRecordingsRoot", origin, "test.recordings-origin", origin);
     }
 
     @Override

@@ -295,4 +295,17 @@ class PackagedJarIT {
         }
         return n;
     }
+
+    @Test
+    void recordingUrlModeBelowApi57StopsTheStartWithTheReason() throws Exception {
+        // Voice Call Audio Upload takes recordingURL and name from API 57.0: an older version cannot work in this mode
+        Path work = Files.createTempDirectory("eci-recording-url-v56");
+        try (AppProcess app = new AppProcess(work, "256m", Map.of("ECI_UPLOAD_MODE", "recording-url",
+                "ECI_UPLOAD_NAMED_CREDENTIAL", "Recordings", "ECI_SALESFORCE_API_VERSION", "56.0"))) {
+            AssertionError refused = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class, app::start);
+            assertTrue(refused.getMessage().contains("the application exited"), refused.getMessage());
+            assertTrue(refused.getMessage().contains("eci.upload.mode=recording-url needs eci.salesforce.api-version 57.0"
+                    + " or later"), refused.getMessage());
+        }
+    }
 }

@@ -48,8 +48,11 @@ class VendorMappersTest {
         assertEquals(Direction.INBOUND, c.direction());
         assertEquals("+16315122409", c.fromNumber(), "inbound: the customer calls in");
         assertEquals("+14155550101", c.toNumber());
-        assertEquals(Instant.parse("2026-11-20T10:00:05Z"), c.start(), "the recording starts when the agent connects");
-        assertEquals(240, c.seconds());
+        assertEquals(Instant.parse("2026-11-20T09:59:50Z"), c.start(),
+                "the call starts at InitiationTimestamp (IVR and queue included), not when the agent connects");
+        assertEquals(Instant.parse("2026-11-20T10:04:05Z"), c.end(), "and ends at DisconnectTimestamp");
+        assertEquals(255, c.seconds());
+        assertNull(c.recordingSeconds(), "the recording's length comes from the recording");
         assertEquals("ava.agent", c.agentUsername());
         assertEquals(2, c.numberChannels());
         assertEquals(1, c.userChannel(), "agent on the right channel");
@@ -108,6 +111,7 @@ class VendorMappersTest {
         assertEquals("+14155550102", c.toNumber());
         assertEquals("ben.agent@eci-sandbox.example", c.userEmail());
         assertEquals("https://dialpad.example/r/1.mp3", c.recording());
+        assertEquals(125.0, c.recordingSeconds(), "recording_details[].duration is the recording's, in milliseconds");
     }
 
     @Test
@@ -150,6 +154,70 @@ class VendorMappersTest {
         assertEquals(1, in.userChannel(), "inbound: the rep answered on the second leg");
     }
 
+    static final String TWILIO_CALL = """
+            {"sid":"CA7","account_sid":"AC1","direction":"outbound-api","from":"+14155550103","to":"+13105550188",
+             "start_time":"Fri, 20 Nov 2026 10:00:00 +0000","end_time":"Fri, 20 Nov 2026 10:02:30 +0000",
+             "duration":"150","status":"completed"}""";
+    static final String TWILIO_RECORDING = """
+            {"sid":"RE7","account_sid":"AC1","call_sid":"CA7","duration":"148","channels":2,"status":"completed",
+             "start_time":"Fri, 20 Nov 2026 10:00:02 +0000","media_url":"https://api.twilio.example/Recordings/RE7"}""";
+
+    @Test
+    void twilioCallAndRecordingTogetherOrApartByTheirPublishedFieldNames() throws Exception {
+        CanonicalCall pair = one("twilio", "{\"call\":" + TWILIO_CALL + ",\"recording\":" + TWILIO_RECORDING + "}");
+        assertEquals("CA7", pair.externalId(), "the Call's sid is the call's id, not the Recording's");
+        assertEquals(150, pair.seconds(), "the call lasted 150 s");
+        assertEquals(148.0, pair.recordingSeconds(), "its recording 148 s: Recording.duration");
+        assertEquals("https://api.twilio.example/Recordings/RE7", pair.recording());
+        assertEquals(2, pair.numberChannels());
+        List<MappedCall> arrayOfPairs = read("twilio", "[{\"call\":" + TWILIO_CALL + ",\"recording\":"
+                + TWILIO_RECORDING + "}]", "export.json");
+        assertNull(arrayOfPairs.get(0).error(), arrayOfPairs.get(0).error());
+
+        List<MappedCall> alone = read("twilio", TWILIO_RECORDING, "RE7.json");
+        assertEquals(1, alone.size());
+        assertEquals("CA7", alone.get(0).externalId(), "a Recording alone is the call call_sid names");
+        assertNull(alone.get(0).error(), "a Recording alone is read, not refused: " + alone.get(0).error());
+        assertNull(alone.get(0).call());
+        assertTrue(alone.get(0).waitingFor().contains("waiting for the Call resource CA7"), alone.get(0).waitingFor());
+
+        VendorMapper twilio = vendors.get("twilio");
+        for (String[] order : new String[][] { { TWILIO_RECORDING, TWILIO_CALL }, { TWILIO_CALL, TWILIO_RECORDING } }) {
+            String combined = twilio.combine(order[0], order[1]);
+            assertTrue(combined != null, "a Call and its Recording combine in either order");
+            CanonicalCall c = one("twilio", combined);
+            assertEquals("CA7", c.externalId());
+            assertEquals(148.0, c.recordingSeconds());
+            assertEquals(Instant.parse("2026-11-20T10:00:00Z"), c.start());
+        }
+        assertNull(twilio.combine(TWILIO_RECORDING, TWILIO_RECORDING.replace("RE7", "RE8")), "two Recordings are no call");
+        assertNull(twilio.combine(TWILIO_CALL, TWILIO_RECORDING.replace("\"CA7\"", "\"CA9\"")),
+                "a Recording of another call does not pair");
+    }
+
+    @Test
+    void twilioClientIdentitiesStayIdentities() throws Exception {
+        CanonicalCall c = one("twilio", TWILIO_CALL.replace("\"+14155550103\"", "\"client:alice\""));
+        assertEquals("client:alice", c.fromNumber(), "an identity is not turned into a number");
+        assertEquals("alice", c.vendorUserId(), "the rep's identity is the vendor user id");
+        assertFalse(PhoneNumbers.isPhoneNumber(c.fromNumber(), "US"));
+        assertTrue(PhoneNumbers.isPhoneNumber(c.toNumber(), "US"));
+        assertTrue(PhoneNumbers.isInternalIdentity(c.fromNumber()));
+        assertFalse(PhoneNumbers.isPhoneNumber("anonymous", "US"));
+        assertFalse(PhoneNumbers.isPhoneNumber("266696687", "US"), "Twilio's anonymous caller is no possible number");
+    }
+
+    @Test
+    void ringCentralExtensionToExtensionCallsNameExtensions() throws Exception {
+        CanonicalCall c = one("ringcentral", """
+                {"id":"Y3s9","sessionId":"9","startTime":"2026-11-20T10:00:00.000Z","duration":60,"direction":"Outbound",
+                 "from":{"extensionNumber":"101","extensionId":"11","name":"Ava"},
+                 "to":{"extensionNumber":"102","extensionId":"12","name":"Ben"},"extension":{"id":11}}""");
+        assertEquals("ext:101", c.fromNumber());
+        assertEquals("ext:102", c.toNumber());
+        assertTrue(PhoneNumbers.isInternalIdentity(c.customerNumber()), "the other party is an internal extension");
+    }
+
     @Test
     void genericJsonCsvAndBadRecords() throws Exception {
         CanonicalCall c = one("generic", """
@@ -157,7 +225,8 @@ class VendorMappersTest {
                  "fromPhoneNumber":"+16315122409","toPhoneNumber":"4155550101","callType":"Inbound",
                  "userEmail":"ava.agent@eci-sandbox.example","recordingDuration":"300","recording":"g-1.wav"}""");
         assertEquals("+14155550101", c.toNumber());
-        assertEquals(300, c.seconds());
+        assertEquals(300, c.seconds(), "the call: end - start");
+        assertEquals(300.0, c.recordingSeconds(), "recordingDuration is the sender's length of the recording");
         List<MappedCall> csv = read("generic", "externalId,startDateTime,endDateTime,fromPhoneNumber,toPhoneNumber,callType,userEmail,recording\n"
                 + "C-1,2026-11-20T10:00:00.000Z,2026-11-20T10:01:00.000Z,+16315122409,+14155550101,Outbound,\"ava,agent@x\",c-1.wav\n"
                 + "C-2,2026-11-20T10:00:00.000Z,2026-11-20T10:01:00.000Z,+16315122409,+14155550101,Sideways,a@x,c-2.wav\n",
