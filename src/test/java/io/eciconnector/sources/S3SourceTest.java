@@ -89,7 +89,8 @@ class S3SourceTest {
 
     /**
      * A post-call analysis file of a transferred contact whose contact trace record the connector has taken in: its
-     * events go to the first contact's key (InitialContactId), timed from the record's InitiationTimestamp.
+     * events go to the first contact's key (InitialContactId), timed from the record's Agent.ConnectedToAgentTimestamp
+     * (Contact Lens offsets count from the agent's connect time, when the analysis starts; issue 11 item 12).
      */
     @Test
     void postCallAnalysisFromS3GoesToTheFirstContactTimedFromItsContactTraceRecord() throws Exception {
@@ -107,9 +108,10 @@ class S3SourceTest {
                 .jsonPath().getList("'c3-first'.postCallEvents").size() == 2);
         List<Map<String, Object>> events = given().get("/sandbox/telephony").jsonPath()
                 .getList("'c3-first'.postCallEvents.event");
-        assertEquals(START.toEpochMilli(), ((Number) events.get(0).get("startTime")).longValue(),
-                "the contact trace record's InitiationTimestamp + 0");
-        assertEquals(START.toEpochMilli() + 60000, ((Number) events.get(0).get("endTime")).longValue());
+        long connected = START.plusSeconds(10).toEpochMilli();
+        assertEquals(connected, ((Number) events.get(0).get("startTime")).longValue(),
+                "the contact trace record's ConnectedToAgentTimestamp + 0");
+        assertEquals(connected + 60000, ((Number) events.get(0).get("endTime")).longValue());
         assertEquals(List.of("300", "-400"), events.stream().map(e -> String.valueOf(e.get("value"))).toList());
         List<String> keys = s3.listObjectsV2(b -> b.bucket(S3ProxyResource.BUCKET)).contents().stream()
                 .map(S3Object::key).toList();
