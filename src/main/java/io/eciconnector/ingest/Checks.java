@@ -67,6 +67,12 @@ public class Checks {
             return Verdict.skip("not-voice", "not a voice contact");
         }
         if (recording.isEmpty()) {
+            // decided at once when the verdict needs no recording (too short, start after end, ...): such a call
+            // never waits for (or fetches) a recording
+            Verdict pre = withoutRecording(c, retry);
+            if (pre != null) {
+                return pre;
+            }
             return Verdict.dead("recording-missing", "no recording found for call " + c.externalId()
                     + (c.recording() == null ? " (looked for " + c.externalId() + ".wav/.mp3/.flac beside the record)"
                             : " at " + c.recording()));
@@ -85,39 +91,9 @@ public class Checks {
             // decided before the create: the upload could never offer it
             return Verdict.dead("recording-not-offerable", RecordingUrlMode.notOfferable(c.externalId(), rec.uri()));
         }
-        if (c.start() == null || c.end() == null) {
-            return Verdict.dead("rule:dates", "call " + c.externalId() + ": start and end times are required");
-        }
-        if (c.start().isAfter(c.end())) {
-            return Verdict.dead("rule:start-after-end", "call " + c.externalId() + ": start time "
-                    + Times.eci(c.start()) + " is after end time " + Times.eci(c.end()));
-        }
-        Duration maxAge = settings.checks().maxAge();
-        if (!retry && c.start().isBefore(Instant.now().minus(maxAge))) {
-            return Verdict.skip("too-old", "call of " + Times.eci(c.start()) + " is older than " + maxAge.toDays()
-                    + " days (retry it by id, or by user and date range)");
-        }
-        Long seconds = c.seconds();
-        long min = settings.checks().minDurationSeconds();
-        if (seconds != null && seconds <= min) {
-            return Verdict.skip("too-short", "call of " + seconds + " s (calls of " + min + " s or less are not processed)");
-        }
-        for (String n : new String[] { c.fromNumber(), c.toNumber() }) {
-            if (n != null && excluded().contains(PhoneNumbers.e164(n, region))) {
-                return Verdict.skip("excluded-number", "participant " + PhoneNumbers.mask(n)
-                        + " is on the excluded numbers list");
-            }
-        }
-        if (c.fromNumber() == null || c.toNumber() == null) {
-            return Verdict.dead("rule:phone-numbers", "call " + c.externalId()
-                    + ": fromPhoneNumber and toPhoneNumber are required (a call needs two participants)");
-        }
-        if (c.direction() == null) {
-            return Verdict.dead("rule:call-type", "call " + c.externalId() + ": callType must be Inbound or Outbound");
-        }
-        Verdict others = participants.otherSide(c);
-        if (others != null) {
-            return others; // every participant internal, or the other party no phone number
+        Verdict pre = withoutRecording(c, retry);
+        if (pre != null) {
+            return pre;
         }
         int channels = rec.audio().channels() != null ? rec.audio().channels()
                 : c.numberChannels() != null ? c.numberChannels() : 1;
@@ -179,6 +155,45 @@ public class Checks {
             p.put("sourceType", c.sourceType());
         }
         return new Verdict(CallState.CHECKED, "checked", null, p, user.get());
+    }
+
+    /** The verdicts that need no recording: the call's times, length, numbers, type and participants; null: none. */
+    Verdict withoutRecording(CanonicalCall c, boolean retry) throws IOException, InterruptedException {
+        if (c.start() == null || c.end() == null) {
+            return Verdict.dead("rule:dates", "call " + c.externalId() + ": start and end times are required");
+        }
+        if (c.start().isAfter(c.end())) {
+            return Verdict.dead("rule:start-after-end", "call " + c.externalId() + ": start time "
+                    + Times.eci(c.start()) + " is after end time " + Times.eci(c.end()));
+        }
+        Duration maxAge = settings.checks().maxAge();
+        if (!retry && c.start().isBefore(Instant.now().minus(maxAge))) {
+            return Verdict.skip("too-old", "call of " + Times.eci(c.start()) + " is older than " + maxAge.toDays()
+                    + " days (retry it by id, or by user and date range)");
+        }
+        Long seconds = c.seconds();
+        long min = settings.checks().minDurationSeconds();
+        if (seconds != null && seconds <= min) {
+            return Verdict.skip("too-short", "call of " + seconds + " s (calls of " + min + " s or less are not processed)");
+        }
+        for (String n : new String[] { c.fromNumber(), c.toNumber() }) {
+            if (n != null && excluded().contains(PhoneNumbers.e164(n, region))) {
+                return Verdict.skip("excluded-number", "participant " + PhoneNumbers.mask(n)
+                        + " is on the excluded numbers list");
+            }
+        }
+        if (c.fromNumber() == null || c.toNumber() == null) {
+            return Verdict.dead("rule:phone-numbers", "call " + c.externalId()
+                    + ": fromPhoneNumber and toPhoneNumber are required (a call needs two participants)");
+        }
+        if (c.direction() == null) {
+            return Verdict.dead("rule:call-type", "call " + c.externalId() + ": callType must be Inbound or Outbound");
+        }
+        Verdict others = participants.otherSide(c);
+        if (others != null) {
+            return others; // every participant internal, or the other party no phone number
+        }
+        return null;
     }
 
     /**

@@ -27,6 +27,7 @@ import io.eciconnector.model.CanonicalCall;
 import io.eciconnector.model.MappedCall;
 import io.eciconnector.ops.FlowMetrics;
 import io.eciconnector.recording.RecordingInfo;
+import io.eciconnector.recording.RecordingRefused;
 import io.eciconnector.recording.RecordingStore;
 import io.eciconnector.vendor.VendorMapper;
 import io.eciconnector.vendor.VendorMappers;
@@ -138,33 +139,30 @@ public class Intake {
         }
         CanonicalCall call = users.match(m.call());
         Optional<CallRow> existing = ledger.find(drop.vendor(), call.externalId());
-        Optional<RecordingInfo> recording = locate(drop, call);
+        Lookup lookup = lookup(drop, call);
+        Optional<RecordingInfo> recording = lookup.recording();
         if (existing.isPresent() && existing.get().voiceCallId() != null && existing.get().state().reopenable()) {
             // its VoiceCall exists: only the upload is left to do, with the recording just dropped
-            URI where = recording.map(RecordingInfo::uri).orElse(null);
-            if (where != null && drop.archiveArea() != null) {
-                where = recordings.archive(where, drop.archiveArea());
-            }
+            URI where = archive(drop, recording.map(RecordingInfo::uri).orElse(null));
             return resumeUpload(existing.get(), where, recording.map(RecordingInfo::bytes).orElse(null),
                     "dropped again") ? CallState.CREATED : null;
         }
         if (existing.isPresent() && !existing.get().state().reopenable()) {
             // already taken in: only make sure its recording left the inbox
-            if (recording.isPresent() && drop.archiveArea() != null
-                    && !recording.get().uri().toString().equals(existing.get().recordingUri())) {
-                recordings.archive(recording.get().uri(), drop.archiveArea());
+            if (recording.isPresent() && !recording.get().uri().toString().equals(existing.get().recordingUri())) {
+                archive(drop, recording.get().uri());
             }
             metrics.call("ingest", "duplicate", "");
             return null;
         }
-        Verdict v = checks.check(call, recording, status, providerId, false);
+        Verdict v = lookup.refused() != null
+                ? Verdict.dead("recording-refused", "call " + call.externalId() + ": recording reference refused ("
+                        + lookup.refused().rule() + "): " + lookup.refused().getMessage())
+                : checks.check(call, recording, status, providerId, false);
         if ("recording-missing".equals(v.code())) {
-            return waitForRecording(drop, m, call, existing);
+            return waitForRecording(drop, m, call, existing, lookup.error());
         }
-        URI where = recording.map(RecordingInfo::uri).orElse(null);
-        if (where != null && drop.archiveArea() != null) {
-            where = recordings.archive(where, drop.archiveArea());
-        }
+        URI where = archive(drop, recording.map(RecordingInfo::uri).orElse(null));
         CallRow row = CallRow.received(drop.vendor(), call.externalId(), v.state(), v.code(), v.reason(),
                 v.userId() != null ? v.userId() : call.userId(),
                 call.userEmail(), call.start(), v.payload() == null ? null : v.payload().toString(), m.original(),
@@ -235,12 +233,17 @@ public class Intake {
         return Optional.of(v.state());
     }
 
-    /** A call taken in before its recording: WAITING, looked for again every recording-recheck until the grace ends. */
-    private CallState waitForRecording(Drop drop, MappedCall m, CanonicalCall call, Optional<CallRow> existing) {
+    /**
+     * A call taken in before its recording (or whose recording could not be fetched, {@code error}): WAITING, looked
+     * for again every recording-recheck until the grace ends.
+     */
+    private CallState waitForRecording(Drop drop, MappedCall m, CanonicalCall call, Optional<CallRow> existing,
+            String error) {
         Instant firstSeen = existing.map(CallRow::createdAt).orElse(Instant.now());
         Instant until = firstSeen.plus(checkSettings.recordingGrace());
         CallRow row = CallRow.received(drop.vendor(), call.externalId(), CallState.WAITING, "recording-waiting",
-                "waiting for the recording until " + until + " (" + lookedFor(drop, call) + ")", call.userId(),
+                "waiting for the recording until " + until + " (" + lookedFor(drop, call)
+                        + (error == null ? "" : "; " + error) + ")", call.userId(),
                 call.userEmail(), call.start(), null, m.original(), drop.source(), Search.of(drop, call).toString(),
                 null);
         boolean stored = existing.isPresent() ? ledger.reopen(row, "taken in again") : ledger.insert(row);
@@ -344,13 +347,20 @@ public class Intake {
                 continue;
             }
             CanonicalCall call = users.match(calls.get(0).call());
-            Optional<RecordingInfo> recording = locate(drop, call);
-            if (recording.isPresent()) {
-                Verdict v = checks.check(call, recording, callCoaching.current(), provider.providerId(), true);
-                URI where = recording.get().uri();
-                if (drop.archiveArea() != null) {
-                    where = recordings.archive(where, drop.archiveArea());
+            Lookup lookup = lookup(drop, call);
+            Optional<RecordingInfo> recording = lookup.recording();
+            if (lookup.refused() != null) {
+                String reason = "call " + r.externalId() + ": recording reference refused (" + lookup.refused().rule()
+                        + "): " + lookup.refused().getMessage();
+                if (ledger.transition(r.provider(), r.externalId(), CallState.WAITING, CallState.DEAD, reason,
+                        Ledger.fields("reason_code", "recording-refused", "next_attempt_at", null))) {
+                    deadLetters.call("ingest", ledger.find(r.provider(), r.externalId()).orElse(r), reason, null);
+                    metrics.call("ingest", "dead", "recording-refused");
+                    moved++;
                 }
+            } else if (recording.isPresent()) {
+                Verdict v = checks.check(call, recording, callCoaching.current(), provider.providerId(), true);
+                URI where = archive(drop, recording.get().uri());
                 CallRow fresh = CallRow.received(r.provider(), r.externalId(), v.state(), v.code(), v.reason(),
                         v.userId() != null ? v.userId() : call.userId(), call.userEmail(), call.start(),
                         v.payload() == null ? null : v.payload().toString(), r.original(), r.source(), where.toString(),
@@ -363,7 +373,7 @@ public class Intake {
                 java.time.Duration grace = checkSettings.recordingGrace();
                 String reason = "no recording found for call " + r.externalId() + " within "
                         + (grace.toMinutes() > 0 ? grace.toMinutes() + " min" : grace.toSeconds() + " s") + " ("
-                        + lookedFor(drop, call) + ")";
+                        + lookedFor(drop, call) + (lookup.error() == null ? "" : "; " + lookup.error()) + ")";
                 if (ledger.transition(r.provider(), r.externalId(), CallState.WAITING, CallState.DEAD, reason,
                         Ledger.fields("reason_code", "recording-missing", "next_attempt_at", null))) {
                     deadLetters.call("ingest", ledger.find(r.provider(), r.externalId()).orElse(r), reason, null);
@@ -371,7 +381,9 @@ public class Intake {
                     moved++;
                 }
             } else {
-                ledger.transition(r.provider(), r.externalId(), CallState.WAITING, CallState.WAITING, null,
+                String reason = lookup.error() == null ? null : waitingReason(r.reason(), lookup.error());
+                ledger.transition(r.provider(), r.externalId(), CallState.WAITING, CallState.WAITING,
+                        reason != null && reason.equals(r.reason()) ? null : reason,
                         Ledger.fields("next_attempt_at", Instant.now().plus(checkSettings.recordingRecheck())));
             }
         }
@@ -425,15 +437,72 @@ public class Intake {
         return moved;
     }
 
-    /** Finds the call's recording: its own reference, else a file named like the record or the call. */
-    private Optional<RecordingInfo> locate(Drop drop, CanonicalCall call) throws IOException {
+    /**
+     * What looking for a call's recording gave: the recording; or why its reference is refused (final); or the
+     * error that made it unreadable for now (the call waits, and a file beside the record is used when there is one).
+     */
+    record Lookup(Optional<RecordingInfo> recording, RecordingRefused refused, String error) {
+    }
+
+    /** Looks for the call's recording without letting any failure reach the rest of the drop. */
+    private Lookup lookup(Drop drop, CanonicalCall call) {
+        try {
+            return new Lookup(locate(drop, call, true), null, null);
+        } catch (RecordingRefused e) {
+            return new Lookup(Optional.empty(), e, null);
+        } catch (IOException | RuntimeException e) {
+            String error = "the recording could not be read: " + describe(e);
+            if (call.recording() != null) {
+                // the pairing rules' next step: a file named like the record or the call, beside it
+                try {
+                    Optional<RecordingInfo> beside = locate(drop, call, false);
+                    if (beside.isPresent()) {
+                        LOG.infof("Call %s: its recording reference failed (%s); using %s found beside the record",
+                                call.externalId(), describe(e), beside.get().uri());
+                        return new Lookup(beside, null, null);
+                    }
+                } catch (IOException | RuntimeException ignored) {
+                    // the reference's own error is the one reported
+                }
+            }
+            return new Lookup(Optional.empty(), null, error);
+        }
+    }
+
+    static String describe(Throwable e) {
+        String msg = e.getMessage();
+        String text = e.getClass().getSimpleName() + (msg == null || msg.isBlank() ? "" : " " + msg);
+        return text.replaceAll("[\\p{Cntrl}]", " ");
+    }
+
+    static String waitingReason(String reason, String error) {
+        String base = reason == null ? "" : reason.replaceFirst("; the recording could not be read: .*\\)$", ")");
+        return base.endsWith(")") ? base.substring(0, base.length() - 1) + "; " + error + ")" : base + " (" + error + ")";
+    }
+
+    /** Moves a recording to the drop's archive area when it is the connector's own and not archived yet. */
+    private URI archive(Drop drop, URI where) throws IOException {
+        if (where != null && recordings.archivable(where, drop.recordingsAt(), drop.archiveArea())) {
+            return recordings.archive(where, drop.archiveArea());
+        }
+        return where;
+    }
+
+    /**
+     * Finds the call's recording: its own reference ({@code byReference}), else a file named like the record or the
+     * call. Every location is checked against what the source may read ({@link RecordingStore#resolve}).
+     */
+    private Optional<RecordingInfo> locate(Drop drop, CanonicalCall call, boolean byReference) throws IOException {
         String ref = call.recording();
-        if (ref != null) {
-            URI uri = ref.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*") ? URI.create(ref) : drop.recordingsAt().resolve(ref);
+        if (ref != null && byReference) {
+            URI uri = recordings.resolve(ref, drop.recordingsAt(), drop.recordingsAt(), drop.archiveArea());
             Optional<RecordingInfo> info = recordings.stat(uri);
-            if (info.isEmpty() && drop.archiveArea() != null && uri.getScheme().equals("file")) {
+            if (info.isEmpty() && drop.archiveArea() != null && "file".equals(uri.getScheme())
+                    && !ref.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*") && !ref.startsWith("/")) {
                 // taken in before a crash: the recording already went to the done area
-                info = recordings.stat(drop.recordingsAt().resolve(drop.archiveArea() + "/").resolve(ref));
+                URI done = recordings.resolve(ref, drop.recordingsAt().resolve(drop.archiveArea() + "/"),
+                        drop.recordingsAt(), drop.archiveArea());
+                info = recordings.stat(done);
             }
             return info;
         }
@@ -453,7 +522,11 @@ public class Intake {
         if (found.isEmpty() && drop.archiveArea() != null && at.getScheme().equals("file")) {
             found = recordings.find(at.resolve(drop.archiveArea() + "/"), base, call.externalId() + "_");
         }
-        return found.isPresent() ? recordings.stat(found.get()) : Optional.empty();
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        recordings.checkReadable(found.get(), drop.recordingsAt(), drop.archiveArea()); // a link pointing out
+        return recordings.stat(found.get());
     }
 
     /** A directory path or a URI, as a URI ending in '/'. */

@@ -9,11 +9,22 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Optional;
 
-/** Recordings behind an HTTP(S) URL (Aircall's signed URLs, Dialpad, Twilio media, RingCentral content URIs). */
+/**
+ * Recordings behind an HTTP(S) URL (Aircall's signed URLs, Dialpad, Twilio media, RingCentral content URIs), fetched
+ * only when {@link UrlAllowList} allows the URL and the addresses it resolves to; redirects are followed by hand (at
+ * most {@value #MAX_REDIRECTS}), each target checked the same way.
+ */
 public class HttpRecordings implements RecordingBackend {
 
-    private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
+    static final int MAX_REDIRECTS = 5;
+
+    private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
             .connectTimeout(Duration.ofSeconds(10)).build();
+    private final UrlAllowList allow;
+
+    public HttpRecordings(UrlAllowList allow) {
+        this.allow = allow;
+    }
 
     @Override
     public boolean handles(URI uri) {
@@ -48,15 +59,42 @@ public class HttpRecordings implements RecordingBackend {
     }
 
     private HttpResponse<InputStream> get(URI uri, String range) throws IOException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(10)).GET();
-        if (range != null) {
-            b.header("Range", range);
-        }
-        try {
-            return http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
+        URI at = uri;
+        for (int hop = 0;; hop++) {
+            try {
+                allow.check(at);
+            } catch (RecordingRefused e) {
+                throw hop == 0 ? e : new RecordingRefused(e.rule(), UrlAllowList.safe(uri) + " redirected: " + e.getMessage());
+            }
+            HttpRequest.Builder b = HttpRequest.newBuilder(at).timeout(Duration.ofMinutes(10)).GET();
+            if (range != null) {
+                b.header("Range", range);
+            }
+            HttpResponse<InputStream> r;
+            try {
+                r = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            }
+            int status = r.statusCode();
+            if (status != 301 && status != 302 && status != 303 && status != 307 && status != 308) {
+                return r;
+            }
+            r.body().close();
+            String location = r.headers().firstValue("Location").orElse(null);
+            if (location == null) {
+                throw new IOException("GET recording answered " + status + " without a Location");
+            }
+            if (hop >= MAX_REDIRECTS) {
+                throw new RecordingRefused("url-redirects", "more than " + MAX_REDIRECTS + " redirects from "
+                        + UrlAllowList.safe(uri));
+            }
+            try {
+                at = at.resolve(location.trim());
+            } catch (IllegalArgumentException e) {
+                throw new RecordingRefused("url-redirects", UrlAllowList.safe(at) + " redirects to an invalid URL");
+            }
         }
     }
 

@@ -25,6 +25,9 @@ public class TwilioUrlProfile implements QuarkusTestProfile {
         m.put("eci.upload.mode", "recording-url");
         m.put("eci.upload.named-credential", "TestRecordingsRoot");
         m.put("eci.users.match-field.twilio", "Twilio_Identity__c");
+        // the test's recording server (RecordingServerResource) serves the media URLs: only its /twilio/ path is
+        // fetched (a loopback address, listed by its IP literal)
+        m.put("eci.recordings.url-allow", "${test.recordings-origin}/twilio/");
         // a Recording waits for its Call (and a Call for its Recording) this long
         m.put("eci.checks.recording-grace", "60S");
         return m;
