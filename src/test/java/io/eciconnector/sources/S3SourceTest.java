@@ -33,6 +33,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 @TestProfile(S3SourceProfile.class)
 class S3SourceTest {
 
+    @jakarta.inject.Inject
+    io.eciconnector.ledger.ProcessedObjects seen;
+
     /** Contacts of the test started an hour ago (the connector takes calls of the past 7 days). */
     static final Instant START = Instant.now().minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS);
     static final String DAY = DateTimeFormatter.ofPattern("yyyy/MM/dd").withZone(ZoneOffset.UTC).format(START.plusSeconds(10));
@@ -47,7 +50,7 @@ class S3SourceTest {
     }
 
     @Test
-    void amazonConnectLayoutFromS3EachCallOnceWithItsRecordingAndDropsMovedToDone() throws Exception {
+    void amazonConnectLayoutFromS3EachCallOnceWithItsRecordingAndTheVendorsRecordingsLeftAsTheyAre() throws Exception {
         S3Client s3 = S3ProxyResource.client();
         Path wav1 = Files.createTempFile("c1", ".wav");
         Path wav2 = Files.createTempFile("c2", ".wav");
@@ -81,10 +84,49 @@ class S3SourceTest {
         }
         List<String> keys = s3.listObjectsV2(b -> b.bucket(S3ProxyResource.BUCKET)).contents().stream()
                 .map(S3Object::key).toList();
-        assertTrue(keys.contains("done/ctr/" + DAY + "/firehose-1"), keys.toString());
-        assertTrue(keys.contains("done/" + key1) && keys.contains("done/" + key2), keys.toString());
-        assertTrue(keys.stream().noneMatch(k -> k.startsWith("ctr/") || k.startsWith("connect/")),
-                "nothing left in the source: " + keys);
+        assertTrue(keys.contains("done/ctr/" + DAY + "/firehose-1"), "the record moved to done/: " + keys);
+        assertTrue(keys.stream().noneMatch(k -> k.startsWith("ctr/")), "no record left in the records prefix: " + keys);
+        // the vendor's recordings are read-only (issue 11 item 7): still there, byte for byte, and not copied
+        assertEquals(sha256(wav1), sha256Of(s3, key1), key1);
+        assertEquals(sha256(wav2), sha256Of(s3, key2), key2);
+        assertTrue(keys.stream().noneMatch(k -> k.startsWith("done/connect/")), "no copy under done/: " + keys);
+    }
+
+    static String sha256Of(S3Client s3, String key) throws Exception {
+        Path copy = Files.createTempFile("s3-object", ".bin");
+        try {
+            Files.delete(copy);
+            s3.getObject(b -> b.bucket(S3ProxyResource.BUCKET).key(key), copy);
+            return sha256(copy);
+        } finally {
+            Files.deleteIfExists(copy);
+        }
+    }
+
+    /**
+     * A Recording.Location that is no s3://bucket/key (a bare host name) or names a bucket the connector does not
+     * read is refused at once with the reason (issue 12 item 4): no request, no credential lookup, and the record's
+     * other calls go on.
+     */
+    @Test
+    void aMalformedOrForeignS3LocationIsRefusedAndTheRestOfTheRecordGoesOn() throws Exception {
+        S3Client s3 = S3ProxyResource.client();
+        Path wav = Files.createTempFile("c6", ".wav");
+        WavWriter.tone(wav, 8000, 1, 220.0, 330.0);
+        String key = "connect/inst/CallRecordings/" + DAY + "/c6-good_20261120T10:00_UTC.wav";
+        s3.putObject(b -> b.bucket(S3ProxyResource.BUCKET).key(key), RequestBody.fromFile(wav));
+        String lines = ctr("c4-barehost", "ben.connect", "metadata.internal") + "\n"
+                + ctr("c5-otherbucket", "ben.connect", "someone-elses-bucket/connect/x.wav") + "\n"
+                + ctr("c6-good", "ben.connect", S3ProxyResource.BUCKET + "/" + key) + "\n";
+        s3.putObject(b -> b.bucket(S3ProxyResource.BUCKET).key("ctr/" + DAY + "/firehose-3"), RequestBody.fromString(lines));
+        await().atMost(Duration.ofSeconds(40)).until(() -> "UPLOADED".equals(given().get("/calls/c6-good").path("state"))
+                && "DEAD".equals(given().get("/calls/c4-barehost").path("state"))
+                && "DEAD".equals(given().get("/calls/c5-otherbucket").path("state")));
+        given().get("/calls/c4-barehost").then().body("reasonCode", org.hamcrest.Matchers.equalTo("recording-refused"))
+                .body("reason", org.hamcrest.Matchers.containsString("is not s3://bucket/key"));
+        given().get("/calls/c5-otherbucket").then().body("reasonCode", org.hamcrest.Matchers.equalTo("recording-refused"))
+                .body("reason", org.hamcrest.Matchers.containsString("the bucket someone-elses-bucket is not one the connector reads"));
+        assertEquals(sha256(wav), sha256Of(s3, key), "the vendor's recording stays");
     }
 
     /**
@@ -113,9 +155,21 @@ class S3SourceTest {
                 "the contact trace record's ConnectedToAgentTimestamp + 0");
         assertEquals(connected + 60000, ((Number) events.get(0).get("endTime")).longValue());
         assertEquals(List.of("300", "-400"), events.stream().map(e -> String.valueOf(e.get("value"))).toList());
+        // the vendor's bucket is read-only (issue 11 item 7): the analysis stays, byte for byte, and is processed once
+        String analysisKey = "Analysis/Voice/Redacted/" + DAY + "/c3-xfer_analysis_redacted_2026-11-21T10:05:00Z.json";
         List<String> keys = s3.listObjectsV2(b -> b.bucket(S3ProxyResource.BUCKET)).contents().stream()
                 .map(S3Object::key).toList();
-        assertTrue(keys.contains("done/Analysis/Voice/Redacted/" + DAY + "/c3-xfer_analysis_redacted_2026-11-21T10:05:00Z.json"),
-                keys.toString());
+        assertTrue(keys.contains(analysisKey), keys.toString());
+        assertTrue(keys.stream().noneMatch(k -> k.startsWith("done/Analysis/")), "no copy under done/: " + keys);
+        Path copy = Files.createTempFile("analysis", ".json");
+        Files.delete(copy);
+        s3.getObject(b -> b.bucket(S3ProxyResource.BUCKET).key(analysisKey), copy);
+        assertEquals(analysis, Files.readString(copy));
+        Files.delete(copy);
+        // polled every 300 ms: listed again each poll, processed no more (the ledger keeps bucket/key#etag)
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> given().get("/sandbox/telephony")
+                .jsonPath().getList("'c3-first'.postCallEvents").size() == 2);
+        assertTrue(seen.contains(S3ProxyResource.BUCKET + "/" + analysisKey + "#"
+                + s3.headObject(b -> b.bucket(S3ProxyResource.BUCKET).key(analysisKey)).eTag()));
     }
 }
