@@ -504,6 +504,14 @@ public class Intake {
                         drop.recordingsAt(), drop.archiveArea());
                 info = recordings.stat(done);
             }
+            if (info.isEmpty() && drop.archiveArea() != null && "s3".equals(uri.getScheme())
+                    && recordings.archivable(uri, drop.recordingsAt(), drop.archiveArea())) {
+                // the same in S3: archived to {done-prefix}{key} before a crash
+                URI done = URI.create("s3://" + uri.getHost() + "/" + drop.archiveArea().replaceAll("/+$", "")
+                        + uri.getRawPath());
+                recordings.checkReadable(done, drop.recordingsAt(), drop.archiveArea());
+                info = recordings.stat(done);
+            }
             return info;
         }
         if (drop.recordingsAt() == null) {

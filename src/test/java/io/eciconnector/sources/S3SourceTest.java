@@ -104,6 +104,33 @@ class S3SourceTest {
     }
 
     /**
+     * Recordings in the connector's own drop area (eci.ingest.s3.drop-prefix, inbox/) are archived under done/; one
+     * archived before a kill (its call not yet recorded) is found there and left there (issue 10 item 5).
+     */
+    @Test
+    void ownRecordingsAreArchivedOnceAndOneArchivedBeforeAKillIsFoundInDone() throws Exception {
+        S3Client s3 = S3ProxyResource.client();
+        Path wav7 = Files.createTempFile("c7", ".wav");
+        Path wav8 = Files.createTempFile("c8", ".wav");
+        WavWriter.tone(wav7, 8000, 1, 220.0, 330.0);
+        WavWriter.tone(wav8, 8000, 1, 240.0, 360.0);
+        s3.putObject(b -> b.bucket(S3ProxyResource.BUCKET).key("inbox/recordings/c7-own.wav"), RequestBody.fromFile(wav7));
+        s3.putObject(b -> b.bucket(S3ProxyResource.BUCKET).key("done/inbox/recordings/c8-killed.wav"),
+                RequestBody.fromFile(wav8));
+        String lines = ctr("c7-own", "ben.connect", S3ProxyResource.BUCKET + "/inbox/recordings/c7-own.wav") + "\n"
+                + ctr("c8-killed", "ben.connect", S3ProxyResource.BUCKET + "/inbox/recordings/c8-killed.wav") + "\n";
+        s3.putObject(b -> b.bucket(S3ProxyResource.BUCKET).key("ctr/" + DAY + "/firehose-4"), RequestBody.fromString(lines));
+        await().atMost(Duration.ofSeconds(40)).until(() -> List.of("c7-own", "c8-killed").stream()
+                .allMatch(id -> "UPLOADED".equals(given().get("/calls/" + id).path("state"))));
+        List<String> keys = s3.listObjectsV2(b -> b.bucket(S3ProxyResource.BUCKET)).contents().stream()
+                .map(S3Object::key).toList();
+        assertTrue(!keys.contains("inbox/recordings/c7-own.wav"), "the connector's own recording left its inbox: " + keys);
+        assertEquals(sha256(wav7), sha256Of(s3, "done/inbox/recordings/c7-own.wav"));
+        assertEquals(sha256(wav8), sha256Of(s3, "done/inbox/recordings/c8-killed.wav"), "left where it was archived");
+        assertTrue(keys.stream().noneMatch(k -> k.startsWith("done/done/")), "nothing archived twice: " + keys);
+    }
+
+    /**
      * A Recording.Location that is no s3://bucket/key (a bare host name) or names a bucket the connector does not
      * read is refused at once with the reason (issue 12 item 4): no request, no credential lookup, and the record's
      * other calls go on.
