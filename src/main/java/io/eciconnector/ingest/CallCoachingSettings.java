@@ -20,6 +20,13 @@ public interface CallCoachingSettings {
     @WithDefault("CallCoachConfigModifyEvent")
     String event();
 
+    /**
+     * A streaming connection that answers no /meta/connect for this long is dead: the subscription is started anew
+     * (a new login, a new handshake). Longer than the org's long poll (Salesforce holds one at most 110 s).
+     */
+    @WithDefault("3M")
+    Duration eventsStall();
+
     /** When routes/callcoaching-status.yaml reads the status (Quartz cron). */
     @WithDefault("0 0 * * * ?")
     String cron();

@@ -51,6 +51,7 @@ class ConfigurationSourcesIT {
         v.put("eci.callcoaching.event", "CallCoachConfigModifyEvent");
         v.put("eci.callcoaching.events-enabled", "false"); // as the issue reported it
         v.put("eci.callcoaching.refresh-interval", "5M");
+        v.put("eci.callcoaching.events-stall", "3M");
         v.put("eci.checks.excluded-numbers", "");
         v.put("eci.checks.max-age", "7D");
         v.put("eci.checks.max-recording-bytes", "67108864");
@@ -155,6 +156,7 @@ class ConfigurationSourcesIT {
         v.put("eci.upload.named-credential", "");
         v.put("eci.users.match-field.aircall", "Aircall_User_Identifier__c");
         v.put("eci.users.match-field.twilio", "Twilio_User_Identifier__c");
+        v.put("eci.users.reread-on-miss", "1M");
     }
 
     /** The eci.* keys README.md names. */
