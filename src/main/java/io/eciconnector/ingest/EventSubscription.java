@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -258,6 +259,12 @@ public class EventSubscription {
         client = null;
         if (c != null) {
             try {
+                // camel-salesforce's listeners first (it removes them as it stops): its connect listener would answer
+                // the abort with a new handshake
+                for (String meta : List.of(Channel.META_HANDSHAKE, Channel.META_CONNECT, Channel.META_SUBSCRIBE)) {
+                    ClientSessionChannel ch = c.getChannel(meta);
+                    ch.getListeners().forEach(ch::removeListener);
+                }
                 c.abort(); // camel-salesforce's disconnect would wait up to 60 s for a dead connection
             } catch (RuntimeException e) {
                 LOG.debugf("Streaming client abort: %s", e);

@@ -1,6 +1,7 @@
 package io.eciconnector.smoke;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -116,6 +117,7 @@ class CallCoachingEventsIT {
             long seconds = Duration.ofNanos(System.nanoTime() - stopping).toSeconds();
             assertTrue(seconds < 20, "stopped " + seconds + " s after SIGTERM");
             assertEquals(false, app.isAlive());
+            assertFalse(app.output().contains("Exception in thread"), "an uncaught exception:\n" + app.output());
         } finally {
             post("/sandbox/reset", "{}");
         }
