@@ -52,8 +52,10 @@ public class IngestBench {
                 concurrency, a.get("heap"), Runtime.getRuntime().availableProcessors());
 
         Path work = Files.createTempDirectory("eci-bench");
-        App app = new App(work, a.get("heap"), a.getOrDefault("extra", "-Dx=1"), "-Deci.create.max-wait=1S", "-Deci.create.poll-ms=200",
-                "-Deci.upload.poll-ms=200", "-Deci.ingest.folder.poll-ms=200", "-Deci.upload.concurrency=" + concurrency);
+        List<String> props = new ArrayList<>(List.of(a.getOrDefault("extra", "-Dx=1").trim().split(" +")));
+        props.addAll(List.of("-Deci.create.max-wait=1S", "-Deci.create.poll-ms=200",
+                "-Deci.upload.poll-ms=200", "-Deci.ingest.folder.poll-ms=200", "-Deci.upload.concurrency=" + concurrency));
+        App app = new App(work, a.get("heap"), props.toArray(String[]::new));
         app.start();
         Path staging = Files.createDirectories(work.resolve("staging"));
         for (int i = 0; i < n; i++) {

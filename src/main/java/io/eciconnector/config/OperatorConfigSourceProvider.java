@@ -13,6 +13,7 @@ import java.util.Properties;
 import org.eclipse.microprofile.config.spi.ConfigSource;
 import org.eclipse.microprofile.config.spi.ConfigSourceProvider;
 
+import io.quarkus.runtime.annotations.StaticInitSafe;
 import io.smallrye.config.common.MapBackedConfigSource;
 
 /**
@@ -21,7 +22,12 @@ import io.smallrye.config.common.MapBackedConfigSource;
  * <p>
  * Ordinal 260: above the defaults packaged in the jar (250), below environment variables (300) and system
  * properties (400), so every key of the file can still be overridden from the environment.
+ * <p>
+ * Static-init safe: Camel Quarkus builds the Camel context during static initialisation (in JVM mode, at start,
+ * like everything else), and beans made then (the CLI connector's factory) read their keys then; without this the
+ * file was not yet seen there, and a key such as eci.cli-connector.enabled=false in it stopped the start.
  */
+@StaticInitSafe
 public class OperatorConfigSourceProvider implements ConfigSourceProvider {
 
     public static final String ENV_FILE = "ECI_CONFIG_FILE";

@@ -1,6 +1,7 @@
 package io.eciconnector.ingest;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -27,7 +28,8 @@ import io.eciconnector.vendor.PhoneNumbers;
  * Matches a call to a Salesforce user by the Voice Connector's rules: the vendor's user id in a per-vendor User field;
  * else the vendor's user e-mail to User.Email; else the rep's phone number to User.Phone. Amazon Connect: the agent's
  * username in the configured User field, then as User.Email, then the phone. Several matches: the user modified most
- * recently. The active users are read once per call-coaching refresh (one query), never per call.
+ * recently. The active users are read once per call-coaching refresh (one query), never per call; a call that matches
+ * nobody makes them be read again at most once per eci.users.reread-on-miss (a user just added in Salesforce).
  */
 @ApplicationScoped
 public class UserMatcher {
@@ -65,7 +67,35 @@ public class UserMatcher {
     }
 
     Optional<String> find(CanonicalCall c) throws IOException, InterruptedException {
-        List<User> all = users();
+        Optional<String> found = find(c, users());
+        if (found.isEmpty() && rereadAllowed()) {
+            // a user added in Salesforce since the last read: read the directory again (rate-limited)
+            List<User> again = reread();
+            if (again != null) {
+                found = find(c, again);
+                LOG.infof("No user matched call %s: user directory read again (%d active users): %s", c.externalId(),
+                        again.size(), found.isPresent() ? "matched now" : "still no match");
+            }
+        }
+        return found;
+    }
+
+    private boolean rereadAllowed() {
+        Duration every = settings.rereadOnMiss();
+        return !every.isZero() && !every.isNegative() && readAt.plus(every).isBefore(Instant.now());
+    }
+
+    /** Reads the users again unless another thread just did; answers the new list, or null when not read. */
+    private synchronized List<User> reread() throws IOException, InterruptedException {
+        if (!rereadAllowed()) {
+            return null;
+        }
+        users = read();
+        readAt = Instant.now();
+        return users;
+    }
+
+    private Optional<String> find(CanonicalCall c, List<User> all) {
         String field = settings.matchField().get(c.vendor());
         List<Predicate<User>> rules = new ArrayList<>();
         if (field != null && c.vendorUserId() != null) {

@@ -40,8 +40,9 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 /**
  * Uploads the recording of each CREATED call to its uploadUrl: streamed from its source as the multipart part
  * audioFileData (never read into memory), or, in recording-url mode, as the recording's URL plus a Named Credential
- * for Salesforce to fetch. 204 makes the call UPLOADED; a 400 is final (dead letter); 429, 5xx and connection faults
- * are retried with backoff (Retry-After honoured).
+ * for Salesforce to fetch. 204 makes the call UPLOADED; a 400 is final (dead letter), except a refusal because the
+ * provider was disabled, which waits for the provider to be enabled again; 429, 5xx and connection faults are retried
+ * with backoff (Retry-After honoured).
  */
 @ApplicationScoped
 @Named("recordingUploader")
@@ -155,6 +156,10 @@ public class RecordingUploader {
             return retry(row, "the org's daily API allocation is used up (403 REQUEST_LIMIT_EXCEEDED)", Optional.empty(),
                     "limit");
         }
+        if (response.status() == 400 && response.body() != null
+                && response.body().toLowerCase(java.util.Locale.ROOT).contains("provider is disabled")) {
+            return heldWhileDisabled(row, response);
+        }
         if (response.retryable() || response.status() == 401 || response.status() == 403) {
             return retry(row, "upload refused: " + response.describe(), response.retryAfterDuration(),
                     String.valueOf(response.status()));
@@ -229,6 +234,36 @@ public class RecordingUploader {
             return "mp3";
         }
         return payload.contains("\"recordingFormat\":\"flac\"") ? "flac" : "wav";
+    }
+
+    /**
+     * The org refused the upload because the provider was disabled at that moment: not final. The status is read
+     * again; while it says disabled, the call waits in CREATED (nothing is uploaded while the provider is disabled, see
+     * {@link #pending()}) and goes when the provider is enabled again. A status that still says enabled (or cannot be
+     * read) is retried with backoff like any other refusal that may pass, so nothing loops.
+     */
+    private String heldWhileDisabled(CallRow row, ApiResponse response) throws InterruptedException {
+        String reason = "upload refused, the provider was disabled: " + response.describe();
+        CallCoaching.Status known = callCoaching.last();
+        if (known == null || known.enabled()) {
+            callCoaching.invalidate(); // read once: the other uploads of this claim find it disabled already
+        }
+        boolean disabled;
+        try {
+            disabled = !callCoaching.current().enabled();
+        } catch (IOException e) {
+            disabled = false;
+        }
+        if (!disabled) {
+            return retry(row, reason, Optional.empty(), "disabled");
+        }
+        metrics.retry("upload", "disabled");
+        ledger.transition(row.provider(), row.externalId(), CallState.UPLOADING, CallState.CREATED,
+                reason + "; uploaded once the provider is enabled again",
+                Ledger.fields("next_attempt_at", null, "claimed_by", null));
+        LOG.infof("Upload of %s held: the provider is disabled; it goes once the provider is enabled again",
+                row.externalId());
+        return "held";
     }
 
     private String retry(CallRow row, String reason, Optional<Duration> retryAfter, String cause) {

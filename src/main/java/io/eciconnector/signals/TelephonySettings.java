@@ -37,6 +37,10 @@ public interface TelephonySettings {
     @WithDefault("30S")
     Duration requestTimeout();
 
+    /** How often routes/telephony-send.yaml looks for what is due (ms). */
+    @WithDefault("50")
+    long pollMs();
+
     /** Requests in flight at once. */
     @WithDefault("4")
     int concurrency();

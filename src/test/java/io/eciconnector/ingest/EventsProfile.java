@@ -17,6 +17,7 @@ public class EventsProfile implements QuarkusTestProfile {
         Map<String, String> m = FlowProfile.forSource("folder");
         m.put("eci.ingest.folder.enabled", "true");
         m.put("eci.callcoaching.refresh-interval", "1H");
+        m.put("eci.users.reread-on-miss", "1S"); // a miss reads the directory again at once (default 1 min)
         return m;
     }
 }

@@ -94,6 +94,7 @@ class LeaderElectionIT {
             env.put("ECI_INGEST_FOLDER_POLL_MS", "500");
             env.put("ECI_DEAD_LETTER_DIR", shared.resolve("dead-letters").toString());
             env.put("ECI_CLUSTER_FILE_ROOT", shared.resolve("cluster").toString());
+            env.put("ECI_CLI_CONNECTOR_ENABLED", "true"); // opt-in: the test reads the CLI's status below
             Path homeA = shared.resolve("replica-a");
             // both replicas end with the test, passed or failed (a is killed on purpose on the way)
             try (AppProcess a = new AppProcess(homeA, "256m", env).start();
