@@ -411,6 +411,9 @@ class IngestFlowTest {
     }
 
     static boolean hasDeadLetter(String prefix) throws Exception {
+        if (!Files.isDirectory(Path.of(FlowProfile.DEAD_LETTERS))) {
+            return false;
+        }
         try (Stream<Path> letters = Files.walk(Path.of(FlowProfile.DEAD_LETTERS))) {
             return letters.anyMatch(p -> p.getFileName().toString().startsWith(prefix));
         }
@@ -478,5 +481,33 @@ class IngestFlowTest {
         await().atMost(WAIT).until(() -> "UPLOADED".equals(state("CSVREPLAY-1")));
         assertEquals(1, voiceCalls("CSVREPLAY-1").size());
         assertEquals(sha256(archivedWav), ((Map<?, ?>) voiceCalls("CSVREPLAY-1").get(0).get("recording")).get("sha256"));
+    }
+
+    @Inject
+    io.eciconnector.ledger.RecordAttempts recordAttempts;
+
+    @Test
+    void aRecordThatFailedEveryPollIsDeadLetteredUnreadAndTheOthersGoOn() throws Exception {
+        Path inbox = Path.of(FlowProfile.INBOX);
+        Path staging = Files.createDirectories(inbox.resolveSibling("staging"));
+        Path record = staging.resolve("CRASHED.json");
+        Drops.MAPPER.writeValue(record.toFile(), call("CRASHED-CALL", 30));
+        WavWriter.tone(inbox.resolve("CRASHED-CALL.wav"), 8000, 0.2, 262.0);
+        // five earlier polls began reading it and never ended (the JVM died on it each time): counted before reading
+        String version = Files.size(record) + "-" + Files.getLastModifiedTime(record).toMillis();
+        for (int i = 0; i < 5; i++) {
+            recordAttempts.begin("folder:CRASHED.json", version);
+        }
+        Files.move(record, inbox.resolve("CRASHED.json")); // same size and time: the same record
+        drop("AFTER-CRASHED", 30);
+        await().atMost(WAIT).until(() -> hasDeadLetter("folder_CRASHED.json-") && "UPLOADED".equals(state("AFTER-CRASHED")));
+        Map<?, ?> letter = deadLetter("folder_CRASHED.json-");
+        assertTrue(((String) letter.get("reason")).contains("failed 5 polls (eci.ingest.max-record-attempts 5) without"
+                + " being taken in; last: the connector stopped while reading it"), (String) letter.get("reason"));
+        assertTrue(ledger.find("generic", "CRASHED-CALL").isEmpty(), "not read again");
+        Path kept = Path.of(java.net.URI.create((String) letter.get("recordAt")));
+        await().atMost(WAIT).until(() -> Files.exists(kept));
+        assertEquals(1, recordAttempts.begin("folder:CRASHED.json", version).number(), "forgotten once dead-lettered");
+        recordAttempts.done("folder:CRASHED.json");
     }
 }
