@@ -69,6 +69,25 @@ public class DeadLetters {
     }
 
     /**
+     * A record refused without being read whole (over a bound, broken part-way, or failing every poll): where the
+     * record itself is kept (it moves to the done area, never deleted), its size, and, when there is one small enough
+     * to keep, the unread rest as a record of its own ({@code original}: a CSV header and its rows from the broken one
+     * on) that can be fixed and dropped again.
+     */
+    public void recordKept(String flow, String provider, String source, String reason, String keptAt, Long bytes,
+            byte[] rest) {
+        Map<String, Object> e = envelope(flow, provider, null, source, reason, null);
+        e.put("attempts", 1);
+        e.put("recordAt", keptAt);
+        e.put("recordBytes", bytes);
+        original(e, rest);
+        e.put("replay", rest != null ? "fix the original (the rest of the record) and drop it in the inbox again"
+                : "fix the record (at recordAt) and drop it in the inbox again; calls already taken in are not taken twice");
+        String name = source == null ? "record" : source.replaceAll(".*[/\\\\]", "");
+        send(provider, name, e);
+    }
+
+    /**
      * A signal-stream item (a record, a segment, or telephony API items the API refused): under
      * {@code telephony/{vendorCallKey or contact}-{time}-{n}.json}, with the original record.
      */

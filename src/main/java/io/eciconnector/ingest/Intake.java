@@ -1,6 +1,7 @@
 package io.eciconnector.ingest;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -17,18 +18,21 @@ import jakarta.inject.Named;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.eciconnector.deadletter.DeadLetters;
 import io.eciconnector.ledger.CallRow;
 import io.eciconnector.ledger.CallState;
 import io.eciconnector.ledger.Ledger;
+import io.eciconnector.ledger.RecordAttempts;
 import io.eciconnector.model.CanonicalCall;
 import io.eciconnector.model.MappedCall;
 import io.eciconnector.ops.FlowMetrics;
 import io.eciconnector.recording.RecordingInfo;
 import io.eciconnector.recording.RecordingRefused;
 import io.eciconnector.recording.RecordingStore;
+import io.eciconnector.vendor.RecordLimits;
 import io.eciconnector.vendor.VendorMapper;
 import io.eciconnector.vendor.VendorMappers;
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -85,10 +89,58 @@ public class Intake {
     record Drop(String vendor, String source, String recordName, URI recordingsAt, String archiveArea, boolean singleCall) {
     }
 
-    /** Takes one record in; answers counts by outcome (the route logs them). */
+    @Inject
+    RecordAttempts recordAttempts;
+
+    @ConfigProperty(name = "eci.ingest.max-record-file-bytes", defaultValue = "67108864")
+    long maxRecordFileBytes;
+
+    @ConfigProperty(name = "eci.ingest.max-call-bytes", defaultValue = "1048576")
+    long maxCallBytes;
+
+    @ConfigProperty(name = "eci.ingest.max-json-depth", defaultValue = "32")
+    int maxJsonDepth;
+
+    @ConfigProperty(name = "eci.ingest.max-string-chars", defaultValue = "262144")
+    int maxStringChars;
+
+    @ConfigProperty(name = "eci.ingest.max-calls-per-file", defaultValue = "10000")
+    long maxCallsPerFile;
+
+    @ConfigProperty(name = "eci.ingest.max-record-attempts", defaultValue = "5")
+    int maxRecordAttempts;
+
+    RecordLimits limits() {
+        return new RecordLimits(maxRecordFileBytes, maxCallBytes, maxJsonDepth, maxStringChars, maxCallsPerFile);
+    }
+
+    /**
+     * A record over eci.ingest.max-record-file-bytes (its size from the source's listing, header eciRecordBytes):
+     * dead-lettered unread, naming where it is kept; the route moves it to the done area like any other.
+     */
+    public Map<String, Object> tooLarge(Exchange exchange) {
+        Message in = exchange.getMessage();
+        String name = in.getHeader("eciRecordName", String.class);
+        String source = in.getHeader("eciSource", "folder", String.class) + ":" + name;
+        Long size = in.getHeader("eciRecordBytes", Long.class);
+        String vendor = vendors.get(in.getHeader("eciVendor", "generic", String.class)).name();
+        deadLetters.recordKept("ingest", vendor, source, "record " + name + " is " + size + " bytes; a record may be at"
+                + " most " + maxRecordFileBytes + " bytes (eci.ingest.max-record-file-bytes): refused unread",
+                keptAt(in, name), size, null);
+        metrics.call("ingest", "dead", "record-too-large");
+        Map<String, Object> counts = new LinkedHashMap<>();
+        counts.put("record", name);
+        counts.put("refused", 1);
+        return counts;
+    }
+
+    /**
+     * Takes one record in, reading it as a stream one call at a time; answers counts by outcome (the route logs them).
+     * Each attempt is counted before the record is read (eci.ingest.max-record-attempts): a record that failed that
+     * many polls, whatever the cause (a crash included), goes to the dead letters unread.
+     */
     public Map<String, Object> receive(Exchange exchange) throws IOException, InterruptedException {
         Message in = exchange.getMessage();
-        byte[] record = in.getBody(byte[].class);
         String vendor = in.getHeader("eciVendor", "generic", String.class);
         String name = in.getHeader("eciRecordName", String.class);
         String source = in.getHeader("eciSource", "folder", String.class) + ":" + name;
@@ -97,24 +149,112 @@ public class Intake {
         VendorMapper mapper = vendors.get(vendor);
         Map<String, Object> counts = new LinkedHashMap<>();
         counts.put("record", name);
-        List<MappedCall> calls;
-        try {
-            calls = mapper.read(record, name);
-        } catch (VendorMapper.RecordException e) {
-            deadLetters.record("ingest", mapper.name(), source, e.getMessage(), record);
-            metrics.call("ingest", "dead", "unreadable-record");
-            counts.put("unreadable", 1);
-            return counts;
-        }
-        // read the status first: when it cannot be read, the drop stays in place for the next poll
+        // read the status first: when it cannot be read, the drop stays in place for the next poll (not its failure)
         CallCoaching.Status status = callCoaching.current();
         String providerId = provider.providerId();
-        Drop drop = new Drop(mapper.name(), source, name, at, area, calls.size() == 1);
-        for (MappedCall m : calls) {
-            CallState outcome = take(drop, m, status, providerId);
-            counts.merge(outcome == null ? "duplicate" : outcome.name().toLowerCase(), 1, (a, b) -> (int) a + (int) b);
+        Long size = in.getHeader("eciRecordBytes", Long.class);
+        RecordAttempts.Attempt attempt = recordAttempts.begin(source, in.getHeader("eciRecordVersion", String.class));
+        if (attempt.number() > maxRecordAttempts) {
+            deadLetters.recordKept("ingest", mapper.name(), source, "record " + name + " failed "
+                    + (attempt.number() - 1) + " polls (eci.ingest.max-record-attempts " + maxRecordAttempts
+                    + ") without being taken in; last: " + (attempt.lastReason() != null ? attempt.lastReason()
+                            : "the connector stopped while reading it (crashed?)") + "; not read again",
+                    keptAt(in, name), size, null);
+            metrics.call("ingest", "dead", "record-attempts");
+            recordAttempts.done(source);
+            counts.put("refused", 1);
+            return counts;
         }
+        try {
+            read(in, mapper, name, size, new Drop(mapper.name(), source, name, at, area, false), status, providerId,
+                    counts);
+        } catch (InterruptedException e) {
+            recordAttempts.uncount(source);
+            throw e;
+        } catch (IOException | RuntimeException | Error e) {
+            recordAttempts.failed(source, e.getClass().getSimpleName() + ": " + e.getMessage());
+            throw e;
+        }
+        recordAttempts.done(source);
         return counts;
+    }
+
+    /**
+     * Reads the record's calls one at a time and takes each in as it comes: the first is held until the second shows
+     * (a record of one call pairs its recording by the record's name). A record small enough for a call is read
+     * whole first, so a dead letter of it carries its bytes; a larger one is only referred to.
+     */
+    private void read(Message in, VendorMapper mapper, String name, Long size, Drop many, CallCoaching.Status status,
+            String providerId, Map<String, Object> counts) throws IOException, InterruptedException {
+        RecordLimits limits = limits();
+        byte[] whole = null;
+        MappedCall[] first = { null };
+        long[] seen = { 0 };
+        try (InputStream body = in.getBody(InputStream.class)) {
+            if (body == null) {
+                throw new IOException("record " + name + " has no body");
+            }
+            InputStream from = body;
+            if (size != null && size <= limits.maxCallBytes()) {
+                whole = body.readNBytes((int) limits.maxCallBytes() + 1);
+                from = new java.io.ByteArrayInputStream(whole);
+            }
+            mapper.read(from, name, limits, m -> {
+                if (++seen[0] == 1) {
+                    first[0] = m;
+                    return;
+                }
+                if (first[0] != null) {
+                    count(counts, take(many, first[0], status, providerId));
+                    first[0] = null;
+                }
+                count(counts, take(many, m, status, providerId));
+            });
+            if (first[0] != null) {
+                Drop single = new Drop(many.vendor(), many.source(), many.recordName(), many.recordingsAt(),
+                        many.archiveArea(), true);
+                count(counts, take(single, first[0], status, providerId));
+            }
+        } catch (VendorMapper.RecordException e) {
+            if (first[0] != null) {
+                count(counts, take(many, first[0], status, providerId));
+            }
+            if (e.callsBefore() == 0 && e.rest() == null && whole != null && whole.length <= limits.maxCallBytes()) {
+                deadLetters.record("ingest", mapper.name(), many.source(), e.getMessage(), whole);
+            } else {
+                deadLetters.recordKept("ingest", mapper.name(), many.source(), e.getMessage(), keptAt(in, name), size,
+                        e.rest() == null ? null : e.rest().getBytes(StandardCharsets.UTF_8));
+            }
+            metrics.call("ingest", "dead", "unreadable-record");
+            counts.put("unreadable", 1);
+        }
+    }
+
+    private static void count(Map<String, Object> counts, CallState outcome) {
+        counts.merge(outcome == null ? "duplicate" : outcome.name().toLowerCase(), 1, (a, b) -> (int) a + (int) b);
+    }
+
+    /**
+     * Where the record is kept once the route has moved it (the done area: {@code ../done/{day}/name} beside a folder,
+     * the done prefix in the bucket), for dead letters that refer to it rather than carry it.
+     */
+    static String keptAt(Message in, String name) {
+        String area = in.getHeader("eciArchiveArea", String.class);
+        String bucket = in.getHeader("CamelAwsS3BucketName", String.class);
+        if (bucket != null) {
+            return "s3://" + bucket + "/" + (area == null ? "" : area) + name;
+        }
+        URI at = location(in.getHeader("eciRecordingsAt", String.class));
+        String file = name == null ? "" : name.replaceAll(".*/", "");
+        if (at == null) {
+            return file;
+        }
+        try {
+            return at.resolve((area == null ? "" : area + "/").replace(" ", "%20") + java.net.URLEncoder
+                    .encode(file, StandardCharsets.UTF_8).replace("+", "%20")).normalize().toString();
+        } catch (IllegalArgumentException e) {
+            return at + (area == null ? "" : area + "/") + file;
+        }
     }
 
     /** One call of a drop; null when the ledger already had it (not taken in twice). */
@@ -126,7 +266,7 @@ public class Intake {
         if (m.error() != null) {
             if (m.externalId() == null) {
                 deadLetters.record("ingest", drop.vendor(), drop.source(), m.error(),
-                        m.original().getBytes(StandardCharsets.UTF_8));
+                        m.original() == null ? null : m.original().getBytes(StandardCharsets.UTF_8));
                 metrics.call("ingest", "dead", "unreadable-call");
                 return CallState.DEAD;
             }
@@ -210,7 +350,7 @@ public class Intake {
         }
         List<MappedCall> calls;
         try {
-            calls = vendors.get(row.provider()).read(row.original().getBytes(StandardCharsets.UTF_8), row.externalId());
+            calls = vendors.get(row.provider()).read(row.original().getBytes(StandardCharsets.UTF_8), originalName(row));
         } catch (VendorMapper.RecordException e) {
             return Optional.of(CallState.DEAD);
         }
@@ -303,6 +443,12 @@ public class Intake {
         return CallState.WAITING;
     }
 
+    /** The name a call's original is read under: its record's when that was CSV (header + row), else its id. */
+    private static String originalName(CallRow row) {
+        String s = row.source();
+        return s != null && s.toLowerCase(java.util.Locale.ROOT).endsWith(".csv") ? s : row.externalId();
+    }
+
     /** A waiting part whose other part did not come within the grace period goes to the dead letters. */
     private boolean partExpired(CallRow r) {
         if (!r.createdAt().plus(checkSettings.recordingGrace()).isBefore(Instant.now())) {
@@ -337,7 +483,7 @@ public class Intake {
             Search search = Search.parse(r.recordingUri());
             List<MappedCall> calls;
             try {
-                calls = vendors.get(r.provider()).read(r.original().getBytes(StandardCharsets.UTF_8), r.externalId());
+                calls = vendors.get(r.provider()).read(r.original().getBytes(StandardCharsets.UTF_8), originalName(r));
             } catch (VendorMapper.RecordException e) {
                 continue;
             }

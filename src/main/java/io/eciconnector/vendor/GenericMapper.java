@@ -1,10 +1,7 @@
 package io.eciconnector.vendor;
 
 import java.io.IOException;
-import java.io.StringReader;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
+import java.io.InputStream;
 import java.util.Locale;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -42,11 +39,12 @@ public class GenericMapper extends JsonVendorMapper {
     }
 
     @Override
-    public List<MappedCall> read(byte[] record, String fileName) throws RecordException {
+    public long read(InputStream record, String fileName, RecordLimits limits, CallSink out)
+            throws RecordException, IOException, InterruptedException {
         if (fileName != null && fileName.toLowerCase(Locale.ROOT).endsWith(".csv")) {
-            return readCsv(new String(record, StandardCharsets.UTF_8), fileName);
+            return readCsv(record, fileName, limits, out);
         }
-        return super.read(record, fileName);
+        return super.read(record, fileName, limits, out);
     }
 
     @Override
@@ -72,46 +70,52 @@ public class GenericMapper extends JsonVendorMapper {
         return v == null ? null : v.intValue();
     }
 
-    /** CSV with a header row of field names; quoted fields may hold commas and doubled quotes. */
-    private List<MappedCall> readCsv(String text, String fileName) throws RecordException {
-        List<List<String>> rows;
-        try {
-            rows = Csv.parse(new StringReader(text));
-        } catch (IOException e) {
-            throw new RecordException("record " + fileName + " is not valid CSV: " + e.getMessage());
-        }
-        if (rows.size() < 2) {
-            throw new RecordException("record " + fileName + " holds no call (a header row and one row per call)");
-        }
-        List<String> header = rows.get(0);
-        if (!header.contains("externalId")) {
-            throw new RecordException("record " + fileName + " has no externalId column");
-        }
-        List<MappedCall> out = new ArrayList<>();
-        String[] lines = text.split("\r?\n");
-        for (int r = 1; r < rows.size(); r++) {
-            List<String> row = rows.get(r);
-            if (row.size() == 1 && row.get(0).isBlank()) {
-                continue;
+    /**
+     * CSV with a header row of field names, one call a row, read a row at a time: each call's original is the header
+     * and its own row, as they stood in the file.
+     */
+    private long readCsv(InputStream in, String fileName, RecordLimits limits, CallSink out)
+            throws RecordException, IOException, InterruptedException {
+        long[] calls = { 0 };
+        long rows = CsvRows.read(in, fileName, limits, row -> {
+            if (row.number() == 1 && !row.header().contains("externalId")) {
+                throw new RecordException("record " + fileName + " has no externalId column");
             }
+            if (row.values() == null) {
+                out.accept(MappedCall.failed(null, "row " + row.number() + " of " + fileName + " is larger than "
+                        + limits.maxCallBytes() + " bytes (eci.ingest.max-call-bytes): not read", null));
+                return;
+            }
+            if (row.values().size() == 1 && row.values().get(0).isBlank()) {
+                return;
+            }
+            if (calls[0] >= limits.maxCalls()) {
+                throw new RecordException("record " + fileName + " holds more than " + limits.maxCalls()
+                        + " calls (eci.ingest.max-calls-per-file): the first " + limits.maxCalls()
+                        + " were taken in, the rest from row " + row.number() + " on was not read", calls[0], null);
+            }
+            calls[0]++;
             ObjectNode node = mapper.createObjectNode();
-            for (int i = 0; i < header.size() && i < row.size(); i++) {
-                if (!row.get(i).isEmpty()) {
-                    node.put(header.get(i).trim(), row.get(i));
+            for (int i = 0; i < row.header().size() && i < row.values().size(); i++) {
+                if (!row.values().get(i).isEmpty()) {
+                    node.put(row.header().get(i), row.values().get(i));
                 }
             }
-            String original = r < lines.length ? lines[0] + "\n" + lines[r] : node.toString();
             String id = idOf(node);
             if (id == null) {
-                out.add(MappedCall.failed(null, "row " + r + " of " + fileName + " has no externalId", original));
-                continue;
+                out.accept(MappedCall.failed(null, "row " + row.number() + " of " + fileName + " has no externalId",
+                        row.original()));
+                return;
             }
             try {
-                out.add(MappedCall.ok(map(node), original));
+                out.accept(MappedCall.ok(map(node), row.original()));
             } catch (IllegalArgumentException e) {
-                out.add(MappedCall.failed(id, "call " + id + ": " + e.getMessage(), original));
+                out.accept(MappedCall.failed(id, "call " + id + ": " + e.getMessage(), row.original()));
             }
+        });
+        if (rows == 0) {
+            throw new RecordException("record " + fileName + " holds no call (a header row and one row per call)");
         }
-        return out;
+        return calls[0];
     }
 }

@@ -374,4 +374,140 @@ class IngestFlowTest {
         assertEquals(0, voiceCalls("INT-COLLEAGUES").size() + voiceCalls("INT-ANONYMOUS").size(),
                 "never sent to the org");
     }
+
+    static final String CSV_HEADER = "externalId,startDateTime,endDateTime,fromPhoneNumber,toPhoneNumber,callType,"
+            + "userEmail,recording,note";
+
+    /** A generic CSV row of a 30 s call, its recording {id}.wav; the note is quoted as given. */
+    static String csvRow(String id, String callType, String note) {
+        return id + "," + io.eciconnector.vendor.Times.eci(Drops.START) + ","
+                + io.eciconnector.vendor.Times.eci(Drops.START.plusSeconds(30)) + ",+16315122409,+14155550101," + callType
+                + ",ava.agent@eci-sandbox.example," + id + ".wav," + note;
+    }
+
+    /** Writes a file of exactly {@code bytes} bytes, a JSON record's start then padding, as a stream. */
+    static void writeLargeRecord(Path file, String head, long bytes, String tail) throws Exception {
+        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        try (java.io.OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp))) {
+            byte[] h = head.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            byte[] t = tail.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            out.write(h);
+            byte[] chunk = new byte[65536];
+            java.util.Arrays.fill(chunk, (byte) 'a');
+            for (long left = bytes - h.length - t.length; left > 0; left -= chunk.length) {
+                out.write(chunk, 0, (int) Math.min(chunk.length, left));
+            }
+            out.write(t);
+        }
+        Files.move(tmp, file);
+    }
+
+    static Map<?, ?> deadLetter(String prefix) throws Exception {
+        try (Stream<Path> letters = Files.walk(Path.of(FlowProfile.DEAD_LETTERS))) {
+            Path letter = letters.filter(p -> p.getFileName().toString().startsWith(prefix)).findFirst()
+                    .orElseThrow(() -> new AssertionError("no dead letter " + prefix + "*"));
+            return Drops.MAPPER.readValue(letter.toFile(), Map.class);
+        }
+    }
+
+    static boolean hasDeadLetter(String prefix) throws Exception {
+        if (!Files.isDirectory(Path.of(FlowProfile.DEAD_LETTERS))) {
+            return false;
+        }
+        try (Stream<Path> letters = Files.walk(Path.of(FlowProfile.DEAD_LETTERS))) {
+            return letters.anyMatch(p -> p.getFileName().toString().startsWith(prefix));
+        }
+    }
+
+    @Test
+    void anOversizedRecordAndABrokenCsvRowAreDeadLetteredWhileTheOtherFilesAndRowsAreCreated() throws Exception {
+        Path inbox = Path.of(FlowProfile.INBOX);
+        Files.createDirectories(inbox);
+        long over = 64L * 1024 * 1024 + 1; // one byte over eci.ingest.max-record-file-bytes
+        writeLargeRecord(inbox.resolve("BIG-RECORD.json"), "[{\"externalId\":\"BIG-RECORD\",\"note\":\"", over, "\"}]");
+        for (String id : List.of("CSVOK-1", "CSVOK-2", "CSVOK-3", "CSV-BADTYPE", "CSV-BROKEN", "CSV-AFTER")) {
+            WavWriter.tone(inbox.resolve(id + ".wav"), 8000, 0.2, 262.0);
+        }
+        String multiLine = csvRow("CSVOK-3", "Inbound", "\"first line\nsecond line, with a comma\"");
+        String bad = csvRow("CSV-BADTYPE", "Sideways", "plain");
+        String broken = csvRow("CSV-BROKEN", "Inbound", "\"a quote that never closes");
+        String after = csvRow("CSV-AFTER", "Inbound", "after");
+        String csv = CSV_HEADER + "\n" + csvRow("CSVOK-1", "Inbound", "") + "\n" + csvRow("CSVOK-2", "Inbound", "x")
+                + "\n" + multiLine + "\n" + bad + "\n" + broken + "\n" + after + "\n";
+        Path tmp = inbox.resolve(".rows.csv.tmp");
+        Files.writeString(tmp, csv);
+        Files.move(tmp, inbox.resolve("rows.csv"));
+        drop("GOOD-NEXT", 30);
+        await().atMost(Duration.ofSeconds(60)).until(() -> Stream.of("CSVOK-1", "CSVOK-2", "CSVOK-3", "GOOD-NEXT")
+                .allMatch(id -> "UPLOADED".equals(state(id))) && "DEAD".equals(state("CSV-BADTYPE"))
+                && hasDeadLetter("folder_BIG-RECORD.json-") && hasDeadLetter("folder_rows.csv-"));
+        // the oversized record: refused unread, named with its rule, kept in the done area
+        Map<?, ?> big = deadLetter("folder_BIG-RECORD.json-");
+        assertTrue(((String) big.get("reason")).contains("is 67108865 bytes; a record may be at most 67108864 bytes"
+                + " (eci.ingest.max-record-file-bytes)"), (String) big.get("reason"));
+        assertEquals(over, ((Number) big.get("recordBytes")).longValue());
+        Path kept = Path.of(java.net.URI.create((String) big.get("recordAt")));
+        await().atMost(WAIT).until(() -> Files.exists(kept)); // moved once its exchange completed
+        assertEquals(over, Files.size(kept), "the record itself is kept whole where the dead letter says");
+        assertTrue(ledger.find("generic", "BIG-RECORD").isEmpty());
+        // the row that breaks a rule: its own dead letter with the header and its row only
+        assertEquals(CSV_HEADER + "\n" + bad, deadLetter("CSV-BADTYPE-").get("original"),
+                "the original is the header and this row, not the multi-line row before it");
+        given().get("/calls/CSVOK-3").then().statusCode(200);
+        // the unterminated quote: the rows before it were created; it and the rest are one dead letter to fix and drop
+        Map<?, ?> rest = deadLetter("folder_rows.csv-");
+        assertTrue(((String) rest.get("reason")).contains("row 5 is not valid CSV"), (String) rest.get("reason"));
+        assertEquals(CSV_HEADER + "\n" + broken + "\n" + after + "\n", rest.get("original"));
+        given().get("/calls/CSV-AFTER").then().statusCode(404);
+        Files.deleteIfExists(kept);
+    }
+
+    @Test
+    void aDeadCallFromACsvRowIsReplayedFromItsOwnRow() throws Exception {
+        Path inbox = Path.of(FlowProfile.INBOX);
+        Files.createDirectories(inbox);
+        WavWriter.ofSize(inbox.resolve("CSVREPLAY-1.wav"), 64L * 1024 * 1024 + 1); // over ECI's recording cap
+        Path tmp = inbox.resolve(".replay.csv.tmp");
+        Files.writeString(tmp, CSV_HEADER + "\r\n" + csvRow("CSVREPLAY-1", "Inbound", "\"two\r\nlines\"") + "\r\n");
+        Files.move(tmp, inbox.resolve("replay.csv"));
+        await().atMost(WAIT).until(() -> "DEAD".equals(state("CSVREPLAY-1")));
+        CallRow row = ledger.find("generic", "CSVREPLAY-1").orElseThrow();
+        assertTrue(row.reason().contains("67108865 bytes"), row.reason());
+        // the operator replaces the recording where it was archived, and replays the call
+        Path archivedWav = Path.of(java.net.URI.create(row.recordingUri()));
+        Files.delete(archivedWav);
+        WavWriter.tone(archivedWav, 8000, 0.2, 262.0);
+        given().post("/calls/CSVREPLAY-1/replay").then().statusCode(200);
+        await().atMost(WAIT).until(() -> "UPLOADED".equals(state("CSVREPLAY-1")));
+        assertEquals(1, voiceCalls("CSVREPLAY-1").size());
+        assertEquals(sha256(archivedWav), ((Map<?, ?>) voiceCalls("CSVREPLAY-1").get(0).get("recording")).get("sha256"));
+    }
+
+    @Inject
+    io.eciconnector.ledger.RecordAttempts recordAttempts;
+
+    @Test
+    void aRecordThatFailedEveryPollIsDeadLetteredUnreadAndTheOthersGoOn() throws Exception {
+        Path inbox = Path.of(FlowProfile.INBOX);
+        Path staging = Files.createDirectories(inbox.resolveSibling("staging"));
+        Path record = staging.resolve("CRASHED.json");
+        Drops.MAPPER.writeValue(record.toFile(), call("CRASHED-CALL", 30));
+        WavWriter.tone(inbox.resolve("CRASHED-CALL.wav"), 8000, 0.2, 262.0);
+        // five earlier polls began reading it and never ended (the JVM died on it each time): counted before reading
+        String version = Files.size(record) + "-" + Files.getLastModifiedTime(record).toMillis();
+        for (int i = 0; i < 5; i++) {
+            recordAttempts.begin("folder:CRASHED.json", version);
+        }
+        Files.move(record, inbox.resolve("CRASHED.json")); // same size and time: the same record
+        drop("AFTER-CRASHED", 30);
+        await().atMost(WAIT).until(() -> hasDeadLetter("folder_CRASHED.json-") && "UPLOADED".equals(state("AFTER-CRASHED")));
+        Map<?, ?> letter = deadLetter("folder_CRASHED.json-");
+        assertTrue(((String) letter.get("reason")).contains("failed 5 polls (eci.ingest.max-record-attempts 5) without"
+                + " being taken in; last: the connector stopped while reading it"), (String) letter.get("reason"));
+        assertTrue(ledger.find("generic", "CRASHED-CALL").isEmpty(), "not read again");
+        Path kept = Path.of(java.net.URI.create((String) letter.get("recordAt")));
+        await().atMost(WAIT).until(() -> Files.exists(kept));
+        assertEquals(1, recordAttempts.begin("folder:CRASHED.json", version).number(), "forgotten once dead-lettered");
+        recordAttempts.done("folder:CRASHED.json");
+    }
 }

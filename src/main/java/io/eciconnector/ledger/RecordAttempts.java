@@ -1,0 +1,104 @@
+package io.eciconnector.ledger;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Objects;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/**
+ * How many polls have tried a record (a source's file or object) without taking it in (table record_attempts). An
+ * attempt is counted durably before the record is read, so one that crashed the JVM counts as well.
+ */
+@ApplicationScoped
+public class RecordAttempts {
+
+    @Inject
+    Ledger ledger;
+
+    /** This attempt's number (1 for the first since the record appeared or changed) and the last failure's reason. */
+    public record Attempt(int number, String lastReason) {
+    }
+
+    /** Counts an attempt at the record, before it is read. */
+    public Attempt begin(String key, String version) {
+        String k = trim(key, 1200);
+        String v = trim(version, 200);
+        Timestamp now = Timestamp.from(Instant.now());
+        return ledger.inTransaction(c -> {
+            Integer before = null;
+            String prevVersion = null;
+            String reason = null;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT attempts, record_version, last_reason FROM record_attempts WHERE record_key = ? FOR UPDATE")) {
+                ps.setString(1, k);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        before = rs.getInt(1);
+                        prevVersion = rs.getString(2);
+                        reason = rs.getString(3);
+                    }
+                }
+            }
+            if (before == null) {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO record_attempts (record_key, record_version,"
+                        + " attempts, first_at, last_at) VALUES (?, ?, 1, ?, ?)")) {
+                    ps.setString(1, k);
+                    ps.setString(2, v);
+                    ps.setTimestamp(3, now);
+                    ps.setTimestamp(4, now);
+                    ps.executeUpdate();
+                }
+                return new Attempt(1, null);
+            }
+            boolean changed = !Objects.equals(prevVersion, v);
+            int number = changed ? 1 : before + 1;
+            try (PreparedStatement ps = c.prepareStatement("UPDATE record_attempts SET attempts = ?, record_version = ?,"
+                    + " last_at = ?" + (changed ? ", last_reason = NULL, first_at = ?" : "") + " WHERE record_key = ?")) {
+                int i = 1;
+                ps.setInt(i++, number);
+                ps.setString(i++, v);
+                ps.setTimestamp(i++, now);
+                if (changed) {
+                    ps.setTimestamp(i++, now);
+                }
+                ps.setString(i, k);
+                ps.executeUpdate();
+            }
+            return new Attempt(number, changed ? null : reason);
+        });
+    }
+
+    /** The attempt failed (the record stays for the next poll): why. */
+    public void failed(String key, String reason) {
+        update("UPDATE record_attempts SET last_reason = ? WHERE record_key = ?", trim(reason, 2000), key);
+    }
+
+    /** The attempt did not count against the record (the connector was stopping). */
+    public void uncount(String key) {
+        update("UPDATE record_attempts SET attempts = attempts - 1 WHERE record_key = ? AND attempts > 0", key);
+    }
+
+    /** The record was taken in (or dead-lettered): forgotten. */
+    public void done(String key) {
+        update("DELETE FROM record_attempts WHERE record_key = ?", key);
+    }
+
+    private void update(String sql, String... params) {
+        ledger.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                for (int i = 0; i < params.length; i++) {
+                    ps.setString(i + 1, i == params.length - 1 ? trim(params[i], 1200) : params[i]);
+                }
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    private static String trim(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max);
+    }
+}

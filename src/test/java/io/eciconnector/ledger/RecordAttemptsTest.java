@@ -1,0 +1,56 @@
+package io.eciconnector.ledger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The attempts at a record: counted before reading (a crash counts), kept across a restart, reset by a change. */
+class RecordAttemptsTest {
+
+    static final String URL = "jdbc:h2:mem:record-attempts;DB_CLOSE_DELAY=-1";
+    Ledger ledger = TestLedgers.open(URL, "sa");
+
+    @AfterEach
+    void close() {
+        TestLedgers.close(ledger);
+    }
+
+    RecordAttempts attempts(Ledger l) {
+        RecordAttempts a = new RecordAttempts();
+        a.ledger = l;
+        return a;
+    }
+
+    @Test
+    void anAttemptThatNeverEndedCountsAndTheCountOutlivesTheProcess() {
+        RecordAttempts a = attempts(ledger);
+        assertEquals(1, a.begin("folder:crash.json", "10-1").number());
+        // the JVM died while reading: nothing recorded the failure; the next process counts on
+        Ledger restarted = TestLedgers.open(URL, "sa");
+        try {
+            RecordAttempts again = attempts(restarted);
+            RecordAttempts.Attempt second = again.begin("folder:crash.json", "10-1");
+            assertEquals(2, second.number());
+            assertNull(second.lastReason(), "no reason: the attempt never ended");
+            again.failed("folder:crash.json", "IOException: refused");
+            assertEquals("IOException: refused", again.begin("folder:crash.json", "10-1").lastReason());
+        } finally {
+            TestLedgers.close(restarted);
+        }
+    }
+
+    @Test
+    void aChangedRecordStartsAgainAndOneTakenInIsForgotten() {
+        RecordAttempts a = attempts(ledger);
+        a.begin("folder:x.json", "10-1");
+        a.begin("folder:x.json", "10-1");
+        assertEquals(3, a.begin("folder:x.json", "10-1").number());
+        assertEquals(1, a.begin("folder:x.json", "12-2").number(), "fixed and dropped again: a new record");
+        a.done("folder:x.json");
+        assertEquals(1, a.begin("folder:x.json", "12-2").number());
+        a.uncount("folder:x.json");
+        assertEquals(1, a.begin("folder:x.json", "12-2").number(), "a stop does not count against it");
+    }
+}
