@@ -93,9 +93,12 @@ public class OpsAccess {
     private SecretToken resolve() {
         SecretToken configured = new SecretToken("operations token", tokenValue, tokenFile);
         if (configured.configured()) {
+            if (configured.current() == null) {
+                throw new IllegalStateException("eci.ops.token-file names " + tokenFile.orElse("")
+                        + ", which is missing or empty: the operations token is required there");
+            }
             LOG.infof("Console, Jolokia and operations API: token from %s", tokenValue.filter(v -> !v.isBlank())
                     .isPresent() ? "eci.ops.token" : "eci.ops.token-file");
-            configured.current();
             return configured;
         }
         byte[] random = new byte[24];

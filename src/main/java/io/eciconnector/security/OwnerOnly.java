@@ -25,11 +25,28 @@ public final class OwnerOnly {
         return FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
     }
 
-    /** Creates the directory (and missing parents) if needed; the directory itself is made 0700. */
+    /**
+     * Creates the directory and its missing parents, each 0700; a directory that already exists is left as it is (it
+     * may be shared, such as /tmp: only what the connector makes is the connector's).
+     */
     public static Path directory(Path dir) throws IOException {
-        Files.createDirectories(dir);
-        if (posix()) {
-            Files.setPosixFilePermissions(dir, DIRECTORY);
+        Path absolute = dir.toAbsolutePath().normalize();
+        java.util.ArrayDeque<Path> missing = new java.util.ArrayDeque<>();
+        for (Path p = absolute; p != null && !Files.exists(p); p = p.getParent()) {
+            missing.push(p);
+        }
+        while (!missing.isEmpty()) {
+            Path p = missing.pop();
+            try {
+                if (posix()) {
+                    Files.createDirectory(p, PosixFilePermissions.asFileAttribute(DIRECTORY));
+                    Files.setPosixFilePermissions(p, DIRECTORY);
+                } else {
+                    Files.createDirectory(p);
+                }
+            } catch (java.nio.file.FileAlreadyExistsException raced) {
+                // made meanwhile by another thread or process: theirs
+            }
         }
         return dir;
     }

@@ -35,7 +35,7 @@ public final class SecretToken {
         return value.isPresent() || file.isPresent();
     }
 
-    /** The token's bytes, or null when none is configured (or the configured file is empty). */
+    /** The token's bytes, or null when none is configured (or the configured file is missing or empty). */
     public byte[] current() {
         if (value.isPresent()) {
             return value.get().getBytes(StandardCharsets.UTF_8);
@@ -44,6 +44,10 @@ public final class SecretToken {
             return null;
         }
         Path f = file.get();
+        if (!Files.exists(f)) {
+            snapshot = null;
+            return null;
+        }
         try {
             FileTime modified = Files.getLastModifiedTime(f);
             long size = Files.size(f);

@@ -4,14 +4,12 @@ import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.inject.Inject;
 import jakarta.inject.Named;
 
 import org.apache.camel.Exchange;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-import io.eciconnector.sandbox.Sandbox;
 import io.eciconnector.security.SecretToken;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -42,26 +40,27 @@ public class SignalWebhook {
     @ConfigProperty(name = "eci.signals.http.enabled", defaultValue = "true")
     boolean enabled;
 
-    @Inject
-    Sandbox sandbox;
+    /** The sandbox's switch, read as configuration: the product does not reach into the sandbox's classes. */
+    @ConfigProperty(name = "eci.sandbox.enabled", defaultValue = "true")
+    boolean sandboxEnabled;
 
     private volatile SecretToken expected;
     private volatile boolean warned;
 
     /** A webhook without a token outside the sandbox would take records from anyone: the start stops instead. */
     void check(@Observes StartupEvent start) {
-        String problem = configurationProblem(enabled, sandbox.enabled(), expected().configured());
+        String problem = configurationProblem(enabled, sandboxEnabled, expected().current() != null);
         if (problem != null) {
             throw new IllegalStateException(problem);
         }
     }
 
     /** Why the HTTP source cannot start so; null when it can. */
-    static String configurationProblem(boolean webhookEnabled, boolean sandboxEnabled, boolean tokenConfigured) {
+    public static String configurationProblem(boolean webhookEnabled, boolean sandboxEnabled, boolean tokenConfigured) {
         if (webhookEnabled && !sandboxEnabled && !tokenConfigured) {
             return "the HTTP signal source (eci.signals.http.enabled=true, POST /signals/contact-lens) needs its token "
-                    + "outside the sandbox: set eci.signals.http.token-file (a mounted Secret), or switch the source "
-                    + "off with eci.signals.http.enabled=false";
+                    + "outside the sandbox: set eci.signals.http.token-file to a file holding it (a mounted Secret), "
+                    + "or switch the source off with eci.signals.http.enabled=false";
         }
         return null;
     }
@@ -70,7 +69,7 @@ public class SignalWebhook {
     public boolean refused(Exchange exchange) {
         SecretToken want = expected();
         if (want.current() == null) {
-            if (sandbox.enabled()) {
+            if (sandboxEnabled) {
                 if (!warned) {
                     warned = true;
                     LOG.warn("POST /signals/contact-lens is open (sandbox mode, no eci.signals.http.token-file)");

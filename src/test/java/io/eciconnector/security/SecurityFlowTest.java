@@ -116,6 +116,45 @@ class SecurityFlowTest {
         assertTrue(records.toString().contains("http") && !records.toString().contains("forged"), records.toString());
     }
 
+    /** Item 6: an id with a control or invisible character is refused with the reason, never sent. */
+    @Test
+    void idsWithControlOrInvisibleCharactersAreRefusedWithAReason() throws Exception {
+        String base = "EVIL-" + UUID.randomUUID().toString().substring(0, 8);
+        String id = base + "\r\n10:00:00.000 INFO  [forged] a line the record wrote\u200B";
+        java.time.Instant start = java.time.Instant.now().minusSeconds(3600).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        Map<String, Object> call = new java.util.LinkedHashMap<>();
+        call.put("externalId", id);
+        call.put("startDateTime", start.toString());
+        call.put("endDateTime", start.plusSeconds(60).toString());
+        call.put("fromPhoneNumber", "+16315122409");
+        call.put("toPhoneNumber", "+14155550101");
+        call.put("callType", "Inbound");
+        call.put("userEmail", "ava.agent@eci-sandbox.example");
+        call.put("recordingDuration", 60);
+        call.put("recording", base + ".wav");
+        Path inbox = Files.createDirectories(Path.of(FlowProfile.INBOX));
+        io.eciconnector.samples.WavWriter.tone(inbox.resolve(base + ".wav"), 8000, 0.2, 262.0);
+        Path tmp = inbox.resolve("." + base + ".tmp");
+        JSON.writeValue(tmp.toFile(), call);
+        Files.move(tmp, inbox.resolve(base + ".json"));
+        JsonNode[] row = new JsonNode[1];
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            for (JsonNode r : JSON.readTree(given().get("/calls?state=DEAD&limit=1000").then().statusCode(200)
+                    .extract().asString()).path("calls")) {
+                if (r.path("externalId").asText().equals(id)) {
+                    row[0] = r;
+                    return true;
+                }
+            }
+            return false;
+        });
+        assertEquals("rule:external-id", row[0].path("reasonCode").asText(), row[0].toString());
+        assertTrue(row[0].path("reason").asText().contains("U+000D at position 14"), row[0].toString());
+        assertTrue(row[0].path("reason").asText().contains("\\r\\n"), "the reason names the id escaped: " + row[0]);
+        String created = given().get("/sandbox/voicecalls").then().extract().asString();
+        assertTrue(!created.contains(base), "never sent: " + created);
+    }
+
     /** Item 6: dead letters (original records, transcript text) are the connector's user's alone. */
     @Test
     void deadLettersAreWrittenOwnerOnly() throws Exception {
