@@ -40,6 +40,24 @@ public final class LogText {
         return out.toString();
     }
 
+    /**
+     * An e-mail address (a username, a user's e-mail) for a log line: {@code in***@e***}, enough to tell which of a
+     * few configured accounts it is, not the address. Text without an {@code @} is returned escaped.
+     */
+    public static String maskEmail(String value) {
+        if (value == null) {
+            return "null";
+        }
+        int at = value.indexOf('@');
+        if (at < 0) {
+            return escape(value);
+        }
+        String local = value.substring(0, at);
+        String domain = value.substring(at + 1);
+        return escape(local.substring(0, Math.min(2, local.length()))) + "***@"
+                + escape(domain.isEmpty() ? "" : domain.substring(0, 1)) + "***";
+    }
+
     /** True for a character a log line must not carry raw. */
     static boolean needsEscape(char c) {
         return isControlOrInvisible(c);

@@ -30,6 +30,8 @@ class SecurityUnitTest {
         assertEquals("ab\\u200Bc\\u202Edcba\\u0000\\u007F\\u0085\\u2028", LogText.escape("ab\u200Bc\u202Edcba\u0000\u007F\u0085\u2028"));
         assertEquals("plain id SAMPLE-0001, ümlaut, 日本", LogText.escape("plain id SAMPLE-0001, ümlaut, 日本"));
         assertEquals("null", LogText.escape(null));
+        assertEquals("in***@e***", LogText.maskEmail("integration@eci-sandbox.example"));
+        assertEquals("a***@***", LogText.maskEmail("a@"));
     }
 
     @Test
@@ -110,7 +112,7 @@ class SecurityUnitTest {
     void configurationSourcesDecideTheHttpHost() {
         assertEquals(Optional.of("127.0.0.1"), host(Map.of()), "sandbox on by default: loopback only");
         assertEquals(Optional.of("127.0.0.1"), host(Map.of("eci.sandbox.enabled", "true")));
-        assertEquals(Optional.empty(), host(Map.of("eci.sandbox.enabled", "false")), "Quarkus' default outside it");
+        assertEquals(Optional.of("0.0.0.0"), host(Map.of("eci.sandbox.enabled", "false")), "every interface outside it");
         assertEquals(Optional.of("0.0.0.0"), host(Map.of("eci.sandbox.enabled", "true", "quarkus.http.host", "0.0.0.0")),
                 "configured wins");
     }
