@@ -290,9 +290,12 @@ public class IngestBench {
             throw new IllegalStateException("not ready:\n" + Files.readString(log));
         }
 
+        /** A GET with the operations token the connector generated into data/ops/token (the operations API needs it). */
         String get(String path) throws Exception {
-            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + path)).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
+            Path token = work.resolve("data/ops/token");
+            String bearer = Files.exists(token) ? Files.readString(token).trim() : "";
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + path))
+                    .header("Authorization", "Bearer " + bearer).build(), HttpResponse.BodyHandlers.ofString()).body();
         }
 
         Map<String, Integer> requests() throws Exception {

@@ -19,6 +19,7 @@ import io.eciconnector.ledger.CallState;
 import io.eciconnector.model.CanonicalCall;
 import io.eciconnector.recording.RecordingInfo;
 import io.eciconnector.salesforce.SalesforceIds;
+import io.eciconnector.security.LogText;
 import io.eciconnector.vendor.PhoneNumbers;
 import io.eciconnector.vendor.Times;
 
@@ -63,6 +64,12 @@ public class Checks {
      */
     public Verdict check(CanonicalCall c, Optional<RecordingInfo> recording, CallCoaching.Status coaching,
             String providerId, boolean retry) throws IOException, InterruptedException {
+        String invisible = LogText.firstControlOrInvisible(c.externalId());
+        if (invisible != null) {
+            // it becomes the VoiceCall's VendorCallKey and appears in logs and file names: only visible characters
+            return Verdict.dead("rule:external-id", "externalId '" + LogText.escape(c.externalId())
+                    + "' contains a control or invisible character (" + invisible + "); ids are refused with them");
+        }
         if (!c.voice()) {
             return Verdict.skip("not-voice", "not a voice contact");
         }

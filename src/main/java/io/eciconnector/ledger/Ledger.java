@@ -1,5 +1,9 @@
 package io.eciconnector.ledger;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -16,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -30,6 +35,7 @@ import io.agroal.api.configuration.supplier.AgroalDataSourceConfigurationSupplie
 import io.agroal.api.security.NamePrincipal;
 import io.agroal.api.security.SimplePassword;
 import io.eciconnector.salesforce.Secrets;
+import io.eciconnector.security.OwnerOnly;
 
 /**
  * The call ledger: one row per call, every transition recorded in its history. Every change of state is a
@@ -52,6 +58,11 @@ public class Ledger {
     @PostConstruct
     void start() {
         try {
+            Optional<Path> h2File = h2File(settings.url());
+            if (h2File.isPresent()) {
+                // the ledger holds personal data (numbers, user ids, original records): its directory is 0700
+                OwnerOnly.directory(h2File.get().toAbsolutePath().getParent());
+            }
             String password = Secrets.read(settings.password(), settings.passwordFile()).orElse("");
             dataSource = AgroalDataSource.from(new AgroalDataSourceConfigurationSupplier()
                     .connectionPoolConfiguration(pool -> pool.maxSize(settings.poolSize()).minSize(1)
@@ -61,9 +72,42 @@ public class Ledger {
                                     .credential(new SimplePassword(password)))));
             Flyway.configure(Ledger.class.getClassLoader()).dataSource(dataSource).locations("classpath:db/ledger")
                     .load().migrate();
+            if (h2File.isPresent()) {
+                restrictFiles(h2File.get().toAbsolutePath());
+            }
             LOG.infof("Ledger ready at %s", settings.url().replaceAll("password=[^;&]*", "password=***"));
         } catch (SQLException e) {
             throw new IllegalStateException("cannot open the ledger at " + settings.url(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot make the ledger's files owner-only: " + settings.url(), e);
+        }
+    }
+
+    /** The database path of an H2 file URL ({@code jdbc:h2:file:./data/ledger/eci;...}, {@code jdbc:h2:./x}); else empty. */
+    static Optional<Path> h2File(String url) {
+        String rest;
+        if (url.startsWith("jdbc:h2:file:")) {
+            rest = url.substring("jdbc:h2:file:".length());
+        } else if (url.startsWith("jdbc:h2:") && !url.substring("jdbc:h2:".length()).matches("^[a-z]+:.*")) {
+            rest = url.substring("jdbc:h2:".length());
+        } else {
+            return Optional.empty();
+        }
+        int semicolon = rest.indexOf(';');
+        rest = semicolon < 0 ? rest : rest.substring(0, semicolon);
+        if (rest.startsWith("~/")) {
+            rest = System.getProperty("user.home") + rest.substring(1);
+        }
+        return rest.isBlank() ? Optional.empty() : Optional.of(Path.of(rest));
+    }
+
+    /** The database's files (eci.mv.db, eci.trace.db, ...) made 0600, whatever the umask created them with. */
+    private static void restrictFiles(Path database) throws IOException {
+        String name = database.getFileName().toString() + ".";
+        try (Stream<Path> files = Files.list(database.getParent())) {
+            for (Path f : files.filter(f -> f.getFileName().toString().startsWith(name)).toList()) {
+                OwnerOnly.file(f);
+            }
         }
     }
 

@@ -7,17 +7,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Named;
+
+import org.apache.camel.Exchange;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-import io.eciconnector.salesforce.Secrets;
+import io.eciconnector.security.OwnerOnly;
+import io.eciconnector.security.SecretToken;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 
@@ -29,8 +32,14 @@ import io.vertx.ext.web.RoutingContext;
  * {@code eci.ops.token-file} (a mounted Secret). With neither, a random token is made at start and written, readable by
  * the owner only, to {@code eci.ops.generated-token-file} ({@code data/ops/token}); its path is logged, never the
  * token.
+ * <p>
+ * The operations API on the HTTP port (routes/operations-api.yaml) asks the same: a change ({@code POST}) needs the
+ * operations token; a read ({@code GET}) the operations token or the read token ({@code eci.ops.read-token-file},
+ * {@code eci.ops.read-token}: for dashboards and support staff who may look but not replay). Token files are read
+ * again when they change (a rotated Kubernetes Secret works without a restart).
  */
 @ApplicationScoped
+@Named("opsAccess")
 public class OpsAccess {
 
     private static final Logger LOG = Logger.getLogger(OpsAccess.class);
@@ -45,19 +54,26 @@ public class OpsAccess {
     @ConfigProperty(name = "eci.ops.generated-token-file", defaultValue = "data/ops/token")
     String generatedTokenFile;
 
-    private volatile byte[] token;
+    @ConfigProperty(name = "eci.ops.read-token")
+    Optional<String> readTokenValue;
 
-    /** The token (resolved once). */
+    @ConfigProperty(name = "eci.ops.read-token-file")
+    Optional<String> readTokenFile;
+
+    private volatile SecretToken token;
+    private volatile SecretToken readToken;
+
+    /** The token as it is now. */
     public String token() {
-        return new String(tokenBytes(), StandardCharsets.UTF_8);
+        return operations().text().orElseThrow(() -> new IllegalStateException("the operations token file is empty"));
     }
 
-    private byte[] tokenBytes() {
-        byte[] t = token;
+    private SecretToken operations() {
+        SecretToken t = token;
         if (t == null) {
             synchronized (this) {
                 if (token == null) {
-                    token = resolve().getBytes(StandardCharsets.UTF_8);
+                    token = resolve();
                 }
                 t = token;
             }
@@ -65,19 +81,32 @@ public class OpsAccess {
         return t;
     }
 
-    private String resolve() {
-        Optional<String> configured = Secrets.read(tokenValue, tokenFile.filter(f -> !f.isBlank()));
-        if (configured.isPresent() && !configured.get().isBlank()) {
-            LOG.infof("Console and Jolokia: token from %s", tokenFile.filter(f -> !f.isBlank()).isPresent()
-                    && tokenValue.isEmpty() ? "eci.ops.token-file" : "eci.ops.token");
-            return configured.get().trim();
+    private SecretToken reader() {
+        SecretToken t = readToken;
+        if (t == null) {
+            t = new SecretToken("read token", readTokenValue, readTokenFile);
+            readToken = t;
+        }
+        return t;
+    }
+
+    private SecretToken resolve() {
+        SecretToken configured = new SecretToken("operations token", tokenValue, tokenFile);
+        if (configured.configured()) {
+            if (configured.current() == null) {
+                throw new IllegalStateException("eci.ops.token-file names " + tokenFile.orElse("")
+                        + ", which is missing or empty: the operations token is required there");
+            }
+            LOG.infof("Console, Jolokia and operations API: token from %s", tokenValue.filter(v -> !v.isBlank())
+                    .isPresent() ? "eci.ops.token" : "eci.ops.token-file");
+            return configured;
         }
         byte[] random = new byte[24];
         new SecureRandom().nextBytes(random);
         String generated = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
         Path file = Path.of(generatedTokenFile).toAbsolutePath();
         try {
-            Files.createDirectories(file.getParent());
+            OwnerOnly.directory(file.getParent());
             Files.deleteIfExists(file);
             try {
                 Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
@@ -88,14 +117,50 @@ public class OpsAccess {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the generated console token to " + file, e);
         }
-        LOG.infof("Console and Jolokia: no eci.ops.token(-file) configured; a token was generated into %s", file);
-        return generated;
+        LOG.infof("Console, Jolokia and operations API: no eci.ops.token(-file) configured; a token was generated "
+                + "into %s", file);
+        return new SecretToken("operations token", Optional.of(generated), Optional.empty());
     }
 
     /** True when the request carries the token (bearer, or basic auth with any user). */
     public boolean allows(String authorization) {
+        return operations().matches(presented(authorization));
+    }
+
+    /** True when the request carries the read token or the operations token. */
+    public boolean allowsRead(String authorization) {
+        String presented = presented(authorization);
+        return operations().matches(presented) || reader().matches(presented);
+    }
+
+    /**
+     * For the operations API's routes: true when the request must be answered 401: a GET or HEAD without the read
+     * or the operations token, any other method without the operations token.
+     */
+    public boolean refused(Exchange exchange) {
+        String authorization = exchange.getMessage().getHeader("Authorization", String.class);
+        return !(isRead(exchange) ? allowsRead(authorization) : allows(authorization));
+    }
+
+    /**
+     * A read is a REST verb declared {@code get} or {@code head} in the route file, taken from the endpoint the
+     * exchange came from (never from a header, which a query parameter could set); anything else is a change.
+     */
+    static boolean isRead(Exchange exchange) {
+        org.apache.camel.Route route = exchange.getFromRouteId() == null ? null
+                : exchange.getContext().getRoute(exchange.getFromRouteId());
+        String uri = route == null ? "" : route.getEndpoint().getEndpointUri().toLowerCase(java.util.Locale.ROOT);
+        return uri.matches("rest:(//)?(get|head):.*");
+    }
+
+    /** Resolves the token at start, so that a generated one is in its file before anyone asks. */
+    void atStart(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent start) {
+        operations();
+    }
+
+    private static String presented(String authorization) {
         if (authorization == null) {
-            return false;
+            return null;
         }
         String presented = null;
         if (authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
@@ -106,11 +171,10 @@ public class OpsAccess {
                 int colon = pair.indexOf(':');
                 presented = colon < 0 ? null : pair.substring(colon + 1);
             } catch (IllegalArgumentException bad) {
-                return false;
+                return null;
             }
         }
-        return presented != null
-                && MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8), tokenBytes());
+        return presented;
     }
 
     /** A Vert.x handler that lets a request through only with the token; 401 otherwise. */

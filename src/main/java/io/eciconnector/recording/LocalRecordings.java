@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 
+import io.eciconnector.security.OwnerOnly;
+
 /** Recordings on a local or mounted file system (file: URIs). */
 public class LocalRecordings implements RecordingBackend {
 
@@ -61,7 +63,8 @@ public class LocalRecordings implements RecordingBackend {
         Path from = Path.of(uri);
         Path dir = from.getParent().resolve(area).normalize();
         Path to = dir.resolve(from.getFileName());
-        Files.createDirectories(dir);
+        // the done area is the connector's: recordings (personal data) kept there are its user's alone
+        OwnerOnly.directory(dir);
         try {
             Files.move(from, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (NoSuchFileException e) {
@@ -69,6 +72,7 @@ public class LocalRecordings implements RecordingBackend {
                 throw e;
             }
         }
+        OwnerOnly.file(to);
         return to.toUri();
     }
 }

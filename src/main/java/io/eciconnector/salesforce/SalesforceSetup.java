@@ -97,7 +97,8 @@ public class SalesforceSetup {
             }
             default -> throw new IllegalStateException("eci.salesforce.auth must be jwt, client-credentials or password");
         }
-        LOG.infof("Salesforce: %s flow at %s as %s, API v%s", settings.auth(), loginUrl(), settings.username(),
+        LOG.infof("Salesforce: %s flow at %s as %s, API v%s", settings.auth(), loginUrl(),
+                io.eciconnector.security.LogText.maskEmail(settings.username()),
                 settings.apiVersion());
         return sf;
     }

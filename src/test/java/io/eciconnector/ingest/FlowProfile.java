@@ -17,6 +17,8 @@ public class FlowProfile implements QuarkusTestProfile {
     /** The HTTP signal source's shared token in the flow tests. */
     public static final String WEBHOOK_TOKEN = "flow-test-webhook-token";
     public static final String CONSOLE_TOKEN = "flow-console-token";
+    /** The operations API's read token in the flow tests (reads only). */
+    public static final String READ_TOKEN = "flow-read-token";
 
     /** The flow settings for a source test: its own sandbox directory and in-memory ledger, the folder source off. */
     public static Map<String, String> forSource(String name) {
@@ -74,6 +76,7 @@ public class FlowProfile implements QuarkusTestProfile {
         m.put("eci.telephony.lease", "5S");
         // operations: the console's token from the test, Jolokia on a free port, no CLI status files in ~/.camel
         m.put("eci.ops.token", CONSOLE_TOKEN);
+        m.put("eci.ops.read-token", READ_TOKEN);
         m.put("eci.jolokia.port", "0");
         m.put("eci.cli-connector.enabled", "false");
         m.put("eci.cluster.file.root", "target/flow-cluster");

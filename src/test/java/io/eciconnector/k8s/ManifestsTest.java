@@ -111,6 +111,19 @@ class ManifestsTest {
             }
         }
         assertEquals(2, d.getSpec().getReplicas(), "two replicas: one leads the pollers, the other stands by");
+        // issue 12.1, 12.6: credentials are files of Secrets no other user of the node reads, and outside the sandbox
+        // the operations API and the signal webhook have their tokens
+        for (Volume v : volumes.values()) {
+            if (v.getSecret() != null) {
+                Integer mode = v.getSecret().getDefaultMode();
+                assertNotNull(mode, v.getName() + ": a Secret's files get an explicit mode");
+                assertEquals(0, mode & 0007, v.getName() + ": no access for other users (" + Integer.toOctalString(mode) + ")");
+            }
+        }
+        assertEquals("false", env(c, "ECI_SANDBOX_ENABLED"));
+        for (String token : List.of("ECI_OPS_TOKEN_FILE", "ECI_OPS_READ_TOKEN_FILE", "ECI_SIGNALS_HTTP_TOKEN_FILE")) {
+            assertNotNull(mountAt(c, env(c, token)), token);
+        }
         assertNotNull(c.getResources().getLimits().get("memory"));
     }
 

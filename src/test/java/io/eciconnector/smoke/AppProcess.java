@@ -56,10 +56,27 @@ final class AppProcess implements AutoCloseable {
 
     /** The environment of a connector that talks to this sandbox as to a real org (short lease and max-wait). */
     Map<String, String> asOrgForConnector() {
+        // outside the sandbox the signal webhook needs its token (a file, as a mounted Secret)
+        Path webhookToken = workDir.resolve("secrets/webhook-token");
+        try {
+            Files.createDirectories(webhookToken.getParent());
+            Files.writeString(webhookToken, "smoke-webhook-token");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         return Map.of("ECI_SANDBOX_ENABLED", "false", "ECI_SALESFORCE_LOGIN_URL", "http://localhost:" + httpPort,
                 "ECI_SALESFORCE_KEYSTORE_FILE", workDir.resolve("data/sandbox/oauth-client.p12").toString(),
                 "ECI_SALESFORCE_KEYSTORE_PASSWORD", "sandbox-keystore", "ECI_LEDGER_LEASE", "2S",
-                "ECI_CREATE_MAX_WAIT", "1S");
+                "ECI_CREATE_MAX_WAIT", "1S", "ECI_SIGNALS_HTTP_TOKEN_FILE", webhookToken.toString());
+    }
+
+    /**
+     * The operations token this connector generated at its start (none is configured in these tests), for the
+     * operations API; the sandbox's own endpoints ignore it.
+     */
+    String opsToken() throws IOException {
+        Path token = workDir.resolve("data/ops/token");
+        return Files.exists(token) ? Files.readString(token).trim() : "";
     }
 
     /** Starts the JVM and waits until it is ready; a start that fails or is not ready in time is killed. */
@@ -133,12 +150,17 @@ final class AppProcess implements AutoCloseable {
         return Files.exists(log) ? Files.readString(log) : "";
     }
 
+    /** A GET on the HTTP port with the operations token. */
     HttpResponse<String> get(String path) throws Exception {
-        return get(httpPort, path);
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+                .header("Authorization", "Bearer " + opsToken()).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
+    /** A POST on the HTTP port with the operations token. */
     HttpResponse<String> post(String path, String json) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+                .header("Authorization", "Bearer " + opsToken())
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
