@@ -159,6 +159,10 @@ public class SandboxRoutes {
                 ex.resetAfter = true;
                 route(ex, path);
             }
+            case ANSWER_LATE -> {
+                ex.answerDelayMs = f.delayMs();
+                route(ex, path);
+            }
             case EXPIRE_TOKEN -> {
                 sandbox.state().expireAllTokens();
                 route(ex, path);
