@@ -207,6 +207,14 @@ public class RecordingUploader {
             dead(row, "no uploadUrl or recording location in the ledger", null);
             return "dead";
         }
+        // the upload starts now (it may have waited in the pool since its claim): an unknown outcome settles from here
+        Instant started = Instant.now();
+        ledger.transition(row.provider(), row.externalId(), CallState.UPLOADING, CallState.UPLOADING, null,
+                Ledger.fields("claimed_at", started));
+        row = new CallRow(row.provider(), row.externalId(), row.state(), row.reason(), row.voiceCallId(),
+                row.uploadUrl(), row.userId(), row.userEmail(), row.callStart(), row.payload(), row.original(),
+                row.source(), row.recordingUri(), row.recordingBytes(), row.attempts(), row.nextAttemptAt(),
+                row.claimedBy(), started, row.createdAt(), row.updatedAt(), row.reasonCode());
         ApiResponse response;
         try {
             URI recording = URI.create(row.recordingUri());

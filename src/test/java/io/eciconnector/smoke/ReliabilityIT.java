@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -54,12 +53,14 @@ class ReliabilityIT {
     static JsonNode assertExactlyOnce(AppProcess sandbox, int calls) throws Exception {
         JsonNode all = json(sandbox, "/sandbox/voicecalls");
         Set<String> keys = new HashSet<>();
+        int duplicateVoiceCalls = 0;
+        int duplicateUploads = 0;
         for (JsonNode v : all) {
-            assertTrue(keys.add(v.path("vendorCallKey").asText()), "VendorCallKey " + v.path("vendorCallKey").asText()
-                    + " created twice:\n" + all.toPrettyString());
-            assertEquals(1, v.path("recording").path("uploads").asInt(), "recording of " + v.path("vendorCallKey")
-                    .asText() + " uploaded once:\n" + v.toPrettyString());
+            duplicateVoiceCalls += keys.add(v.path("vendorCallKey").asText()) ? 0 : 1;
+            duplicateUploads += Math.max(0, v.path("recording").path("uploads").asInt() - 1);
         }
+        assertEquals("0 duplicate VoiceCalls, 0 duplicate uploads", duplicateVoiceCalls + " duplicate VoiceCalls, "
+                + duplicateUploads + " duplicate uploads", all.toPrettyString());
         assertEquals(calls, all.size(), "one VoiceCall per call");
         return all;
     }
@@ -123,8 +124,9 @@ class ReliabilityIT {
                 String console = AppProcess.HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
                         + app.managementPort + "/q/camel/dev-console/eci")).header("Authorization", "Bearer " + token)
                         .build(), HttpResponse.BodyHandlers.ofString()).body();
-                assertTrue(console.contains("Duplicate VoiceCalls (a VendorCallKey the org holds more than once): 3"),
-                        console);
+                JsonNode duplicates = MAPPER.readTree(console).findValue("duplicates");
+                assertEquals(3, duplicates == null ? -1 : duplicates.path("total").asInt(), console);
+                assertEquals(3, duplicates.path("latest").size(), console);
             }
         }
     }
@@ -147,30 +149,30 @@ class ReliabilityIT {
                 first.kill();
             }
             sandbox.post("/sandbox/faults/release", "{}");
-            Path idFile = work.resolve("data/instance-id");
-            String id = Files.readString(idFile).trim();
-            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(idFile)));
             // 2. started again: its CREATING claims are found at once; killed while four uploads are held
             sandbox.post("/sandbox/faults", "{\"endpoint\":\"eci.audio_upload\",\"action\":\"hold\",\"count\":4}");
             AppProcess second = new AppProcess(work, "256m", env).start();
             try {
                 AppProcess.await(Duration.ofSeconds(60), () -> json(sandbox, "/sandbox/faults/held").path("held")
                         .asInt() == 4, second::output);
-                assertTrue(second.output().contains("as instance '" + id + "'"), "the same instance id after a restart");
             } finally {
                 second.kill();
             }
             // the held uploads go on against closed connections: applied or not, the connector must find out
             sandbox.post("/sandbox/faults/release", "{}");
-            // 3. started again: its UPLOADING claims are settled at once, not after the 10-minute lease
-            Instant restart = Instant.now();
+            // 3. started again: its UPLOADING claims are settled at once, not after the 10-minute lease (90 s bound)
             try (AppProcess third = new AppProcess(work, "256m", env).start()) {
                 AppProcess.await(Duration.ofSeconds(90), () -> allUploaded(third, calls),
                         () -> third.get("/calls?state=UPLOADING").body() + third.get("/calls?state=CREATED").body());
-                assertTrue(Duration.between(restart, Instant.now()).compareTo(Duration.ofMinutes(10)) < 0);
                 assertExactlyOnce(sandbox, calls);
                 assertEquals(1, json(sandbox, "/sandbox/requests").path("byEndpoint").path("eci.voicecalls").asInt(),
                         "the held create was found, not sent again");
+                Path idFile = work.resolve("data/instance-id");
+                String id = Files.exists(idFile) ? Files.readString(idFile).trim() : "(no data/instance-id)";
+                String named = "Ledger claims are made as instance '" + id + "'";
+                assertEquals(3, third.output().split(java.util.regex.Pattern.quote(named), -1).length - 1,
+                        "the same instance id in all three starts");
+                assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(idFile)));
                 for (int i = 1; i <= calls; i++) {
                     String history = json(third, String.format("/calls/SAMPLE-%04d", i)).toString();
                     assertTrue(history.contains("taken back at once"), "its claims were taken back at once: " + history);
