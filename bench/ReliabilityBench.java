@@ -3,6 +3,7 @@
 //   ./mvnw -B -q package -DskipTests && java bench/ReliabilityBench.java [--campaign both|kill|fault]
 //       [--kill-calls 500] [--kills 25] [--fault-calls 1000] [--settle 10S] [--timeout 3S] [--batch 20]
 //       [--create-delay-ms 1500] [--upload-delay-ms 400] [--drain-minutes 15] [--seed 7] [--heap 256m]
+//       [--jar target/quarkus-app/quarkus-run.jar]
 //
 // The org is a sandbox in its own JVM (no routes); the connector runs against it as against a real org, in its own
 // JVM and work directory, with short request timeouts (--timeout) and a short settle time (--settle: how long after a
@@ -44,7 +45,7 @@ import java.util.concurrent.TimeUnit;
 public class ReliabilityBench {
 
     static final Path ROOT = Path.of("").toAbsolutePath();
-    static final Path JAR = ROOT.resolve("target/quarkus-app/quarkus-run.jar");
+    static Path JAR = ROOT.resolve("target/quarkus-app/quarkus-run.jar");
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
     static Map<String, String> a;
@@ -58,8 +59,11 @@ public class ReliabilityBench {
         for (int i = 0; i + 1 < args.length; i += 2) {
             a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
         }
+        if (a.containsKey("jar")) {
+            JAR = Path.of(a.get("jar")).toAbsolutePath();
+        }
         if (!Files.isRegularFile(JAR)) {
-            throw new IllegalStateException("package first: ./mvnw -B -q package -DskipTests");
+            throw new IllegalStateException("package first: ./mvnw -B -q package -DskipTests (or --jar <path>)");
         }
         System.out.printf("eci-connector reliability benchmark: %s, settle time %s, request timeout %s, create batch %s,"
                 + " %d cores%n%n", a, a.get("settle"), a.get("timeout"), a.get("batch"),
@@ -169,9 +173,9 @@ public class ReliabilityBench {
             for (String e : List.of("eci.voicecalls", "eci.audio_upload")) {
                 faults.append(faults.length() > 1 ? "," : "")
                         .append("{\"endpoint\":\"").append(e).append("\",\"action\":\"answer-late\",\"delayMs\":")
-                        .append(late).append(",\"rate\":0.12,\"seed\":").append(seed).append("},")
+                        .append(late).append(",\"rate\":0.14,\"seed\":").append(seed).append("},")
                         .append("{\"endpoint\":\"").append(e).append("\",\"action\":\"delay\",\"delayMs\":")
-                        .append(late).append(",\"rate\":0.07},")
+                        .append(late).append(",\"rate\":0.08},")
                         .append("{\"endpoint\":\"").append(e).append("\",\"action\":\"reset-after\",\"rate\":0.06},")
                         .append("{\"endpoint\":\"").append(e).append("\",\"action\":\"reset-before\",\"rate\":0.04},")
                         .append("{\"endpoint\":\"").append(e).append("\",\"status\":503,\"retryAfter\":1,\"rate\":0.05},")
