@@ -178,6 +178,22 @@ public class Faults {
         return faults.stream().map(Fault::describe).toList();
     }
 
+    private final AtomicInteger delayed = new AtomicInteger();
+
+    /** A delay fault took a request: it is applied when its delay has passed ({@link #delayEnded}). */
+    public void delayStarted() {
+        delayed.incrementAndGet();
+    }
+
+    public void delayEnded() {
+        delayed.decrementAndGet();
+    }
+
+    /** Requests that delay faults still keep back (not applied yet). */
+    public int delayedCount() {
+        return delayed.get();
+    }
+
     /** Keeps a held request's continuation until {@link #release}. */
     public synchronized void hold(Runnable continuation) {
         held.add(continuation);

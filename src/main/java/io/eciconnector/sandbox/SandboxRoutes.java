@@ -168,10 +168,12 @@ public class SandboxRoutes {
                 route(ex, path);
             }
             case DELAY -> {
+                sandbox.faults().delayStarted();
                 if (name.equals("eci.audio_upload")) {
                     // a recording is streamed, never buffered: hold the stream instead
                     req.pause();
                     vertx.setTimer(f.delayMs(), id -> {
+                        sandbox.faults().delayEnded();
                         route(ex, path);
                         req.resume();
                     });
@@ -179,7 +181,10 @@ public class SandboxRoutes {
                     // the request is received whole, then applied after the delay, whether the client waits or not
                     readBody(ex, body -> {
                         ex.body = body;
-                        vertx.setTimer(f.delayMs(), id -> route(ex, path));
+                        vertx.setTimer(f.delayMs(), id -> {
+                            sandbox.faults().delayEnded();
+                            route(ex, path);
+                        });
                     });
                 }
             }

@@ -84,6 +84,9 @@ class ReliabilityIT {
                 AppProcess.await(Duration.ofSeconds(120), () -> allUploaded(app, calls),
                         () -> app.get("/calls?state=RECONCILE").body() + app.get("/calls?state=CREATED").body()
                                 + sandbox.get("/sandbox/voicecalls").body());
+                // the late create request has been applied too (or the count below could miss its VoiceCalls)
+                AppProcess.await(Duration.ofSeconds(30), () -> json(sandbox, "/sandbox/faults/held").path("delayed")
+                        .asInt() == 0, () -> sandbox.get("/sandbox/faults/held").body());
                 assertExactlyOnce(sandbox, calls);
                 for (JsonNode f : json(sandbox, "/sandbox/faults")) {
                     assertEquals(0, f.path("remaining").asInt(), "every fault was met: " + f);
