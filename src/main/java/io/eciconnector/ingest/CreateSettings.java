@@ -26,6 +26,15 @@ public interface CreateSettings {
     @WithDefault("10M")
     Duration backoffMax();
 
+    /**
+     * How long after a create request went out the org may still apply it: Salesforce ends a REST request after 10
+     * minutes (API Timeout Limits), plus a minute for the way there. A request whose outcome is unknown (timeout,
+     * reset, a replica killed mid-request) is looked up at once, and its calls are sent again only once this has
+     * passed and they are still not in the org.
+     */
+    @WithDefault("11M")
+    Duration settleTime();
+
     /** How often the create route looks for work, in milliseconds (routes/create-voicecalls.yaml). */
     @WithDefault("1000")
     long pollMs();

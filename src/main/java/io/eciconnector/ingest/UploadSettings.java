@@ -22,6 +22,14 @@ public interface UploadSettings {
     @WithDefault("8")
     int maxAttempts();
 
+    /**
+     * As eci.create.settle-time, for an upload whose outcome is unknown: the org is asked at once whether the
+     * VoiceCall has its recording (CallRecordingId); the recording is sent again only when it still has none once
+     * this has passed since the upload began.
+     */
+    @WithDefault("11M")
+    java.time.Duration settleTime();
+
     /** How often the upload route looks for work, in milliseconds (routes/upload-recordings.yaml). */
     @WithDefault("1000")
     long pollMs();

@@ -53,10 +53,16 @@ public class Ledger {
     LedgerSettings settings;
 
     private AgroalDataSource dataSource;
-    private final String instance = UUID.randomUUID().toString().substring(0, 8);
+    private InstanceId instanceId;
+    private String instance = UUID.randomUUID().toString().substring(0, 8);
+    /** When this instance started: its own claims from before are from a previous life (a crash or kill). */
+    private final Instant started = Instant.now();
 
     @PostConstruct
     void start() {
+        instanceId = InstanceId.resolve(settings.instanceId(), System.getenv(), java.nio.file.Path.of(settings.instanceIdFile()));
+        instance = instanceId.id();
+        LOG.infof("Ledger claims are made as instance '%s' (from %s)", instance, instanceId.source());
         try {
             Optional<Path> h2File = h2File(settings.url());
             if (h2File.isPresent()) {
@@ -127,6 +133,9 @@ public class Ledger {
         if (dataSource != null) {
             dataSource.close();
         }
+        if (instanceId != null) {
+            instanceId.close();
+        }
     }
 
     /** Work done in one transaction. */
@@ -151,9 +160,14 @@ public class Ledger {
         }
     }
 
-    /** This JVM's claim name. */
+    /** This instance's claim name: the same after a restart (see {@link InstanceId}). */
     public String instance() {
         return instance;
+    }
+
+    /** When this instance started. */
+    public Instant started() {
+        return started;
     }
 
     public Duration lease() {
@@ -349,18 +363,136 @@ public class Ledger {
         }
     }
 
-    /** Claims whose lease ran out (their replica died): moved from {@code from} to {@code to}. */
+    /**
+     * Claims whose lease ran out (their replica died), and this instance's own claims from before its start (it was
+     * killed and came back: no need to wait out the lease): moved from {@code from} to {@code to}.
+     */
     public int recoverAbandoned(CallState from, CallState to, String reason) {
+        return recoverAbandoned(from, to, reason, null);
+    }
+
+    /**
+     * As {@link #recoverAbandoned(CallState, CallState, String)}; with a {@code settle} time the request the claim
+     * stood for has an unknown outcome: {@code settle_until} = the claim's time + settle (until when the org may
+     * still apply it), due at once for a first look-up.
+     */
+    public int recoverAbandoned(CallState from, CallState to, String reason, Duration settle) {
         Instant cutoff = Instant.now().minus(settings.lease());
-        List<CallRow> stale = select("SELECT " + COLUMNS + " FROM call_ledger WHERE state = ? AND claimed_at < ?",
-                from.name(), cutoff);
+        List<CallRow> stale = select("SELECT " + COLUMNS + " FROM call_ledger WHERE state = ? AND (claimed_at < ?"
+                + " OR (claimed_by = ? AND claimed_at < ?))", from.name(), cutoff, instance, started);
         int n = 0;
         for (CallRow r : stale) {
-            if (update(r.provider(), r.externalId(), List.of(from), to, reason, fields())) {
+            boolean own = instance.equals(r.claimedBy()) && r.claimedAt() != null && r.claimedAt().isBefore(started)
+                    && !r.claimedAt().isBefore(cutoff);
+            String why = reason + (own ? " (this instance's claim from before its restart, taken back at once)" : "");
+            Map<String, Object> f = settle == null ? fields("claimed_by", null)
+                    : fields("claimed_by", null, "next_attempt_at", null, "settle_until",
+                            (r.claimedAt() == null ? Instant.now() : r.claimedAt()).plus(settle));
+            if (update(r.provider(), r.externalId(), List.of(from), to, why, f)) {
                 n++;
             }
         }
         return n;
+    }
+
+    /** Rows in a state whose next attempt is due (or unset), oldest first. */
+    public List<CallRow> due(CallState state, int limit) {
+        return select("SELECT " + COLUMNS + " FROM call_ledger WHERE state = ? AND (next_attempt_at IS NULL OR "
+                + "next_attempt_at <= ?) ORDER BY created_at, external_id FETCH FIRST " + limit + " ROWS ONLY",
+                state.name(), Instant.now());
+    }
+
+    /**
+     * Until when the org may still apply an earlier request of these calls (provider + "/" + externalId -> time),
+     * for the calls that have one (in the past too: the call was sent again after an unknown outcome).
+     */
+    public Map<String, Instant> settleUntil(Collection<CallRow> rows) {
+        Map<String, Instant> out = new LinkedHashMap<>();
+        if (rows.isEmpty()) {
+            return out;
+        }
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT settle_until FROM call_ledger WHERE provider = ? "
+                        + "AND external_id = ? AND settle_until IS NOT NULL")) {
+            for (CallRow r : rows) {
+                ps.setString(1, r.provider());
+                ps.setString(2, r.externalId());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        out.put(r.provider() + "/" + r.externalId(), instant(rs, 1));
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new LedgerException(e);
+        }
+        return out;
+    }
+
+    /**
+     * Records that the org holds more VoiceCalls for this call than the one the ledger keeps: the extra ids in the
+     * row (for the console) and an entry in its history, whatever its state. False when already recorded.
+     */
+    public boolean reportDuplicates(String provider, String externalId, String extraIds, String reason) {
+        return inTransaction(c -> {
+            String state;
+            try (PreparedStatement ps = c.prepareStatement("UPDATE call_ledger SET duplicates = ?, updated_at = ? "
+                    + "WHERE provider = ? AND external_id = ? AND (duplicates IS NULL OR duplicates <> ?)")) {
+                ps.setString(1, trim(extraIds));
+                setInstant(ps, 2, Instant.now());
+                ps.setString(3, provider);
+                ps.setString(4, externalId);
+                ps.setString(5, trim(extraIds));
+                if (ps.executeUpdate() != 1) {
+                    return false;
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT state FROM call_ledger WHERE provider = ? AND external_id = ?")) {
+                ps.setString(1, provider);
+                ps.setString(2, externalId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    state = rs.getString(1);
+                }
+            }
+            history(c, provider, externalId, CallState.valueOf(state), reason);
+            return true;
+        });
+    }
+
+    /** A call for which the org holds more than one VoiceCall. */
+    public record Duplicate(String provider, String externalId, String state, String voiceCallId, String extraIds,
+            Instant at) {
+    }
+
+    /** The calls with duplicate VoiceCalls, newest first, and how many there are in all. */
+    public List<Duplicate> duplicates(int limit) {
+        List<Duplicate> out = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT provider, external_id, state, voice_call_id, "
+                        + "duplicates, updated_at FROM call_ledger WHERE duplicates IS NOT NULL ORDER BY updated_at DESC"
+                        + " FETCH FIRST " + limit + " ROWS ONLY");
+                ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(new Duplicate(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getString(5), instant(rs, 6)));
+            }
+        } catch (SQLException e) {
+            throw new LedgerException(e);
+        }
+        return out;
+    }
+
+    public long duplicateCount() {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM call_ledger WHERE duplicates IS NOT NULL");
+                ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new LedgerException(e);
+        }
     }
 
     /** Moves a call from {@code from} to {@code to}, recording the reason; false when it was not in {@code from}. */

@@ -28,4 +28,14 @@ public interface LedgerSettings {
     /** A claim (create or upload in flight) older than this is taken for abandoned by a crashed replica. */
     @WithDefault("2M")
     Duration lease();
+
+    /**
+     * This instance's name in claims, stable across restarts so that a restarted instance takes its own claims back
+     * at once. Unset: the pod name (POD_NAME, or HOSTNAME inside Kubernetes), else the id kept in instance-id-file.
+     */
+    Optional<String> instanceId();
+
+    /** Where an instance outside Kubernetes keeps its id (created 0600 on first start, locked while running). */
+    @WithDefault("data/instance-id")
+    String instanceIdFile();
 }

@@ -68,6 +68,7 @@ public class ConnectorDevConsole extends AbstractDevConsole {
         root.put("ledger", ledgerView);
         root.put("deadLetters", failures(CallState.DEAD));
         root.put("skipped", failures(CallState.SKIPPED));
+        root.put("duplicates", duplicates());
         Map<String, Object> api = new LinkedHashMap<>();
         api.put("used", usage.used());
         api.put("max", usage.max());
@@ -141,6 +142,23 @@ public class ConnectorDevConsole extends AbstractDevConsole {
         return out;
     }
 
+    /** Calls the org holds more than one VoiceCall for (issue 10.1): counted and the latest listed, from the ledger. */
+    private Map<String, Object> duplicates() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("total", ledger.duplicateCount());
+        out.put("latest", ledger.duplicates(10).stream().map(d -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("externalId", d.externalId());
+            m.put("provider", d.provider());
+            m.put("state", d.state());
+            m.put("voiceCallId", d.voiceCallId());
+            m.put("duplicateVoiceCallIds", d.extraIds());
+            m.put("at", d.at() == null ? null : d.at().toString());
+            return m;
+        }).toList());
+        return out;
+    }
+
     private List<Map<String, Object>> describe(String externalId) {
         List<Map<String, Object>> out = new ArrayList<>();
         for (CallRow r : ledger.findByExternalId(externalId)) {
@@ -185,6 +203,10 @@ public class ConnectorDevConsole extends AbstractDevConsole {
             sb.append(kind.equals("deadLetters") ? "Dead letters" : "Skipped").append(": ").append(f.get("total")).append('\n');
             ((Map<String, Integer>) f.get("byReason")).forEach((r, n) -> sb.append(String.format("    %-24s %d%n", r, n)));
         }
+        Map<String, Object> dup = (Map<String, Object>) j.get("duplicates");
+        sb.append("Duplicate VoiceCalls (a VendorCallKey the org holds more than once): ").append(dup.get("total")).append('\n');
+        ((List<Map<String, Object>>) dup.get("latest")).forEach(d -> sb.append(String.format("    %s kept %s, duplicates %s%n",
+                d.get("externalId"), d.get("voiceCallId"), d.get("duplicateVoiceCallIds"))));
         Map<String, Object> api = (Map<String, Object>) j.get("api");
         sb.append(String.format("API usage: %s/%s (%.1f %%), mode %s%n", api.get("used"), api.get("max"),
                 100 * ((Number) api.get("share")).doubleValue(), api.get("mode")));

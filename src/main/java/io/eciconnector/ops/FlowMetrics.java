@@ -25,6 +25,15 @@ public class FlowMetrics {
                 .tag("outcome", outcome).tag("reason", reason == null ? "" : reason).register(registry).increment();
     }
 
+    /**
+     * Duplicates found in the org (eci_duplicates_total{kind}): {@code voicecall}, a VendorCallKey with more than one
+     * VoiceCall. Each call is counted once; the eci console lists them from the ledger.
+     */
+    public void duplicate(String kind) {
+        Counter.builder("eci.duplicates").description("Calls the org holds more than once").tag("kind", kind)
+                .register(registry).increment();
+    }
+
     public void retry(String flow, String cause) {
         Counter.builder("eci.retries").description("Requests sent again").tag("flow", flow).tag("cause", cause)
                 .register(registry).increment();

@@ -23,8 +23,13 @@ public class Faults {
         RESET_BEFORE,
         /** Apply the request, then close the connection instead of answering: the outcome is unknown to the client. */
         RESET_AFTER,
-        /** Wait delayMs, then handle the request normally. */
+        /** Wait delayMs, then handle the request normally (applied late: after a client's timeout, if it is longer). */
         DELAY,
+        /**
+         * Handle (apply) the request at once, then answer it delayMs later: an org that answers after the client's
+         * timeout, the request applied though the client gave up.
+         */
+        ANSWER_LATE,
         /**
          * Hold the request (received whole; an upload's stream paused) until POST /sandbox/faults/release, then handle
          * it normally, whether the client still waits or not: a test kills or stops a client while its request is in
@@ -126,8 +131,8 @@ public class Faults {
         if (a == Action.STATUS && (status == null || status < 400 || status > 599)) {
             throw new IllegalArgumentException("a status fault needs a status between 400 and 599");
         }
-        if (a == Action.DELAY && (delayMs == null || delayMs <= 0)) {
-            throw new IllegalArgumentException("a delay fault needs delayMs > 0");
+        if ((a == Action.DELAY || a == Action.ANSWER_LATE) && (delayMs == null || delayMs <= 0)) {
+            throw new IllegalArgumentException("a " + a.name().toLowerCase().replace('_', '-') + " fault needs delayMs > 0");
         }
         if (rate != null && (rate <= 0 || rate > 1)) {
             throw new IllegalArgumentException("rate must be within (0, 1]");
@@ -171,6 +176,22 @@ public class Faults {
 
     public synchronized List<Map<String, Object>> describe() {
         return faults.stream().map(Fault::describe).toList();
+    }
+
+    private final AtomicInteger delayed = new AtomicInteger();
+
+    /** A delay fault took a request: it is applied when its delay has passed ({@link #delayEnded}). */
+    public void delayStarted() {
+        delayed.incrementAndGet();
+    }
+
+    public void delayEnded() {
+        delayed.decrementAndGet();
+    }
+
+    /** Requests that delay faults still keep back (not applied yet). */
+    public int delayedCount() {
+        return delayed.get();
     }
 
     /** Keeps a held request's continuation until {@link #release}. */

@@ -70,7 +70,8 @@ final class SandboxControl {
             }
             case "POST /sandbox/faults" -> addFaults(ex, body);
             case "POST /sandbox/faults/release" -> ex.json(200, Map.of("released", sandbox.faults().release()));
-            case "GET /sandbox/faults/held" -> ex.json(200, Map.of("held", sandbox.faults().heldCount()));
+            case "GET /sandbox/faults/held" -> ex.json(200, Map.of("held", sandbox.faults().heldCount(), "delayed",
+                    sandbox.faults().delayedCount()));
             case "GET /sandbox/callcoaching" -> ex.json(200, callCoaching());
             case "POST /sandbox/callcoaching" -> {
                 JsonNode b = require(body);
@@ -109,7 +110,7 @@ final class SandboxControl {
         m.put("POST /sandbox/reset", "back to the configured org (records, calls, counters, faults cleared)");
         m.put("GET|POST|DELETE /sandbox/faults", "list, inject or clear faults");
         m.put("POST /sandbox/faults/release", "let the requests held by hold faults go on");
-        m.put("GET /sandbox/faults/held", "how many requests hold faults keep");
+        m.put("GET /sandbox/faults/held", "how many requests hold faults keep (held) and delay faults keep back (delayed)");
         m.put("GET|POST /sandbox/callcoaching", "the org's ECI switches: {enabled, integrationPermissionSet, providers:{id:active}, users:{id:bool}}");
         m.put("GET|POST /sandbox/users", "the org's users (upsert by id)");
         m.put("POST /sandbox/limits", "set the API usage reported in Sforce-Limit-Info: {used, max}");

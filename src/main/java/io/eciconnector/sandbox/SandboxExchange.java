@@ -20,6 +20,8 @@ final class SandboxExchange {
     final SandboxState state;
     /** Close the connection instead of answering (the request was applied: outcome unknown to the client). */
     boolean resetAfter;
+    /** Answer this much later than the request was applied (an answer-late fault); 0: at once. */
+    long answerDelayMs;
     /** Add Sforce-Limit-Info (the /services APIs). */
     boolean limitInfo;
     /** The body, when it was read before the request was handled (a delay fault holds a received request). */
@@ -66,6 +68,13 @@ final class SandboxExchange {
     }
 
     void send(int status, Buffer body, String contentType) {
+        if (answerDelayMs > 0) {
+            long delay = answerDelayMs;
+            answerDelayMs = 0;
+            // applied already; the answer goes out late, or not at all when the client has given up meanwhile
+            ctx.vertx().setTimer(delay, id -> send(status, body, contentType));
+            return;
+        }
         HttpServerResponse response = ctx.response();
         if (response.ended() || response.closed()) {
             return;

@@ -159,15 +159,21 @@ public class SandboxRoutes {
                 ex.resetAfter = true;
                 route(ex, path);
             }
+            case ANSWER_LATE -> {
+                ex.answerDelayMs = f.delayMs();
+                route(ex, path);
+            }
             case EXPIRE_TOKEN -> {
                 sandbox.state().expireAllTokens();
                 route(ex, path);
             }
             case DELAY -> {
+                sandbox.faults().delayStarted();
                 if (name.equals("eci.audio_upload")) {
                     // a recording is streamed, never buffered: hold the stream instead
                     req.pause();
                     vertx.setTimer(f.delayMs(), id -> {
+                        sandbox.faults().delayEnded();
                         route(ex, path);
                         req.resume();
                     });
@@ -175,7 +181,10 @@ public class SandboxRoutes {
                     // the request is received whole, then applied after the delay, whether the client waits or not
                     readBody(ex, body -> {
                         ex.body = body;
-                        vertx.setTimer(f.delayMs(), id -> route(ex, path));
+                        vertx.setTimer(f.delayMs(), id -> {
+                            sandbox.faults().delayEnded();
+                            route(ex, path);
+                        });
                     });
                 }
             }

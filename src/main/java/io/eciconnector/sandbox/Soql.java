@@ -154,7 +154,7 @@ final class Soql {
     private static List<String> fieldNames(String type) {
         return switch (type) {
             case "VoiceCall" -> List.of("Id", "VendorCallKey", "CallType", "FromPhoneNumber", "ToPhoneNumber",
-                    "CallStartDateTime", "CallEndDateTime", "CallDurationInSeconds", "OwnerId", "CreatedDate");
+                    "CallStartDateTime", "CallEndDateTime", "CallDurationInSeconds", "OwnerId", "CallRecordingId", "CreatedDate");
             case "CallCoachingMediaProvider" -> List.of("Id", "ProviderName", "ProviderDescription", "IsActive",
                     "CreatedDate");
             default -> userFieldNames();
@@ -181,6 +181,8 @@ final class Soql {
                     r.put("CallEndDateTime", c.fields.path("endDateTime").asText(null));
                     r.put("CallDurationInSeconds", c.fields.path("recordingDuration").asLong());
                     r.put("OwnerId", c.fields.path("ownerId").asText(null));
+                    // the Voice Call Recording of a received recording (one per call, as the org links it)
+                    r.put("CallRecordingId", "RECEIVED".equals(c.recording.status) ? "0Lr" + c.id.substring(3) : null);
                     r.put("CreatedDate", SandboxState.sfDate(c.created));
                     out.add(r);
                 }

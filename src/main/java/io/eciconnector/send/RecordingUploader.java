@@ -9,7 +9,12 @@ import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -20,6 +25,7 @@ import jakarta.inject.Named;
 
 import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.eciconnector.deadletter.DeadLetters;
@@ -81,10 +87,14 @@ public class RecordingUploader {
     @Inject
     ApiBudget budget;
 
-    /** Uploads a crashed replica left in UPLOADING go back to CREATED. */
+    /**
+     * Uploads a crashed replica (or this instance before its restart) left in UPLOADING go back to CREATED with an
+     * unknown outcome: the org is asked whether it has the recording before anything is sent again.
+     */
     public int recoverAbandoned() {
         return ledger.recoverAbandoned(CallState.UPLOADING, CallState.CREATED,
-                "upload abandoned (replica stopped mid-upload); to be uploaded again");
+                "upload abandoned (replica stopped mid-upload); outcome unknown: the org is asked for the recording "
+                        + "before it is sent again", settings.upload().settleTime());
     }
 
     private volatile boolean idle;
@@ -109,12 +119,87 @@ public class RecordingUploader {
      * Claims up to 4 x eci.upload.concurrency CREATED calls: the route uploads them on the upload pool, concurrency at
      * a time. A claim is one transaction, so bigger claims mean fewer commits.
      */
-    public List<CallRow> claim() {
+    public List<CallRow> claim() throws InterruptedException {
         // slow (the org's allocation running low): one at a time
         int size = budget.mode() == ApiBudget.Mode.SLOW ? 1 : Math.max(1, settings.upload().concurrency()) * 4;
         List<CallRow> rows = ledger.claim(CallState.CREATED, CallState.UPLOADING, size);
         idle = rows.isEmpty();
-        return rows;
+        Map<String, Instant> unsettled = ledger.settleUntil(rows);
+        return unsettled.isEmpty() ? rows : settle(rows, unsettled);
+    }
+
+    /**
+     * The claimed uploads whose earlier upload has an unknown outcome are settled first: {@code SELECT Id,
+     * CallRecordingId FROM VoiceCall WHERE Id IN (...)}; a VoiceCall with a recording is UPLOADED without sending it
+     * again; one without waits until the earlier upload can no longer be applied (settle_until) and is asked again
+     * then; only one still without a recording after that is uploaded again. Answers the calls to upload now.
+     */
+    List<CallRow> settle(List<CallRow> rows, Map<String, Instant> unsettled) throws InterruptedException {
+        List<CallRow> out = new ArrayList<>();
+        List<CallRow> ask = new ArrayList<>();
+        for (CallRow r : rows) {
+            (unsettled.containsKey(r.provider() + "/" + r.externalId()) && r.voiceCallId() != null ? ask : out).add(r);
+        }
+        Instant now = Instant.now();
+        for (int i = 0; i < ask.size(); i += 100) {
+            List<CallRow> chunk = ask.subList(i, Math.min(ask.size(), i + 100));
+            Map<String, String> recordings = new HashMap<>();
+            Set<String> known = new HashSet<>();
+            try {
+                StringBuilder ids = new StringBuilder();
+                for (CallRow r : chunk) {
+                    ids.append(ids.length() == 0 ? "" : ",").append('\'')
+                            .append(r.voiceCallId().replaceAll("[^A-Za-z0-9]", "")).append('\'');
+                }
+                try {
+                    for (JsonNode rec : api.queryAll("SELECT Id, CallRecordingId FROM VoiceCall WHERE Id IN (" + ids
+                            + ")")) {
+                        known.add(rec.path("Id").asText());
+                        String recording = rec.path("CallRecordingId").asText("");
+                        if (!recording.isEmpty() && !"null".equals(recording)) {
+                            recordings.put(rec.path("Id").asText(), recording);
+                        }
+                    }
+                } finally {
+                    metrics.requests("query", 0);
+                }
+            } catch (IOException e) {
+                for (CallRow r : chunk) {
+                    ledger.transition(r.provider(), r.externalId(), CallState.UPLOADING, CallState.CREATED,
+                            "could not ask the org whether it has the recording (" + e.getMessage() + "); asked again",
+                            Ledger.fields("claimed_by", null, "attempts", Math.max(0, r.attempts() - 1),
+                                    "next_attempt_at", Backoff.next(1, settings.create().backoffBase(),
+                                            settings.create().backoffMax(), Optional.empty())));
+                }
+                continue;
+            }
+            for (CallRow r : chunk) {
+                Instant until = unsettled.get(r.provider() + "/" + r.externalId());
+                String recording = recordings.get(r.voiceCallId());
+                if (recording != null) {
+                    if (ledger.transition(r.provider(), r.externalId(), CallState.UPLOADING, CallState.UPLOADED,
+                            "reconciled: VoiceCall " + r.voiceCallId() + " has its recording (CallRecordingId "
+                                    + recording + "); not sent again",
+                            Ledger.fields("claimed_by", null, "next_attempt_at", null, "settle_until", null))) {
+                        metrics.call("upload", "uploaded", "reconciled");
+                    }
+                } else if (until != null && now.isBefore(until)) {
+                    ledger.transition(r.provider(), r.externalId(), CallState.UPLOADING, CallState.CREATED,
+                            "the org has no recording for VoiceCall " + r.voiceCallId() + " yet; the earlier upload "
+                                    + "may still be applied until " + until + ": asked again then, sent again only if "
+                                    + "still missing",
+                            Ledger.fields("claimed_by", null, "attempts", Math.max(0, r.attempts() - 1),
+                                    "next_attempt_at", until));
+                } else {
+                    if (!known.contains(r.voiceCallId())) {
+                        LOG.warnf("Call %s: VoiceCall %s not found when asking for its recording; uploading",
+                                r.externalId(), r.voiceCallId());
+                    }
+                    out.add(r);
+                }
+            }
+        }
+        return out;
     }
 
     /** Uploads one recording and records the outcome. */
@@ -123,6 +208,14 @@ public class RecordingUploader {
             dead(row, "no uploadUrl or recording location in the ledger", null);
             return "dead";
         }
+        // the upload starts now (it may have waited in the pool since its claim): an unknown outcome settles from here
+        Instant started = Instant.now();
+        ledger.transition(row.provider(), row.externalId(), CallState.UPLOADING, CallState.UPLOADING, null,
+                Ledger.fields("claimed_at", started));
+        row = new CallRow(row.provider(), row.externalId(), row.state(), row.reason(), row.voiceCallId(),
+                row.uploadUrl(), row.userId(), row.userEmail(), row.callStart(), row.payload(), row.original(),
+                row.source(), row.recordingUri(), row.recordingBytes(), row.attempts(), row.nextAttemptAt(),
+                row.claimedBy(), started, row.createdAt(), row.updatedAt(), row.reasonCode());
         ApiResponse response;
         try {
             URI recording = URI.create(row.recordingUri());
@@ -141,13 +234,13 @@ public class RecordingUploader {
         } catch (SalesforceApi.LoginException | ConnectException e) {
             return retry(row, "not sent: " + e.getMessage(), Optional.empty(), "connect");
         } catch (IOException e) {
-            return retry(row, "upload interrupted: " + e.getClass().getSimpleName() + ": " + e.getMessage(),
-                    Optional.empty(), "io");
+            // sent, in part or whole, no answer: the org may have the recording now or later
+            return unknown(row, "upload outcome unknown (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
         }
         if (response.ok()) {
             ledger.transition(row.provider(), row.externalId(), CallState.UPLOADING, CallState.UPLOADED,
                     "recording uploaded (" + (row.recordingBytes() == null ? "?" : row.recordingBytes()) + " bytes)",
-                    Ledger.fields("claimed_by", null, "next_attempt_at", null));
+                    Ledger.fields("claimed_by", null, "next_attempt_at", null, "settle_until", null));
             metrics.call("upload", "uploaded", "");
             return "uploaded";
         }
@@ -264,6 +357,23 @@ public class RecordingUploader {
         LOG.infof("Upload of %s held: the provider is disabled; it goes once the provider is enabled again",
                 row.externalId());
         return "held";
+    }
+
+    /**
+     * An upload whose outcome is unknown: back to CREATED, settle_until = its start + eci.upload.settle-time; the next
+     * claim asks the org for the recording before sending anything (see {@link #settle}).
+     */
+    private String unknown(CallRow row, String reason) {
+        metrics.retry("upload", "unknown-outcome");
+        if (row.attempts() >= settings.upload().maxAttempts()) {
+            dead(row, reason + " (gave up after " + row.attempts() + " attempts)", null);
+            return "dead";
+        }
+        Instant until = (row.claimedAt() == null ? Instant.now() : row.claimedAt()).plus(settings.upload().settleTime());
+        ledger.transition(row.provider(), row.externalId(), CallState.UPLOADING, CallState.CREATED,
+                reason + "; the org is asked for the recording before it is sent again (not before " + until + ")",
+                Ledger.fields("next_attempt_at", null, "claimed_by", null, "settle_until", until));
+        return "unknown";
     }
 
     private String retry(CallRow row, String reason, Optional<Duration> retryAfter, String cause) {

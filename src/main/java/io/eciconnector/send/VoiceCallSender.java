@@ -7,9 +7,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.LinkedHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -146,12 +149,16 @@ public class VoiceCallSender {
             summary.put("retry", batch.size());
             return summary;
         } catch (IOException e) {
-            // sent, no answer: the calls may exist now
+            // sent, no answer: the calls may exist now, or be created later (the org applies a request it received
+            // even when the client has given up): looked up at once, sent again only once the request is settled
+            Duration settle = settings.create().settleTime();
             for (CallRow r : batch) {
+                Instant until = (r.claimedAt() == null ? Instant.now() : r.claimedAt()).plus(settle);
                 ledger.transition(r.provider(), r.externalId(), CallState.CREATING, CallState.RECONCILE,
                         "create request outcome unknown (" + e.getClass().getSimpleName() + ": " + e.getMessage()
-                                + "); to be looked up before any resend",
-                        Ledger.fields("claimed_by", null));
+                                + "); looked up by VendorCallKey, sent again only if still missing after " + until
+                                + " (eci.create.settle-time " + settle + ")",
+                        Ledger.fields("claimed_by", null, "next_attempt_at", null, "settle_until", until));
             }
             metrics.retry("create", "unknown-outcome");
             summary.put("reconcile", batch.size());
@@ -182,7 +189,8 @@ public class VoiceCallSender {
         return summary;
     }
 
-    private Map<String, Integer> results(List<CallRow> batch, ApiResponse response, Map<String, Integer> summary) {
+    private Map<String, Integer> results(List<CallRow> batch, ApiResponse response, Map<String, Integer> summary)
+            throws InterruptedException {
         Map<String, JsonNode> byExternalId = new HashMap<>();
         try {
             for (JsonNode r : resultArray(mapper.readTree(response.body()))) {
@@ -192,8 +200,13 @@ public class VoiceCallSender {
             LOG.warnf("Unreadable create answer (%s): calls go to reconcile", e.getMessage());
         }
         boolean coachingChanged = false;
+        // calls sent again after a request with an unknown outcome: looked at again once created
+        Set<String> resent = new HashSet<>();
+        ledger.where("state = ? AND claimed_by = ? AND settle_until IS NOT NULL", CallState.CREATING.name(),
+                ledger.instance()).forEach(r -> resent.add(r.provider() + "/" + r.externalId()));
         // the successes, the bulk of an answer, are recorded in one transaction
         Ledger.Batch created = ledger.batch();
+        List<CallRow> createdRows = new ArrayList<>();
         List<CallRow> rest = new ArrayList<>();
         for (CallRow r : batch) {
             JsonNode result = byExternalId.get(r.externalId());
@@ -203,15 +216,30 @@ public class VoiceCallSender {
                         "VoiceCall " + result.path("voiceCallId").asText() + " created",
                         Ledger.fields("voice_call_id", result.path("voiceCallId").asText(), "upload_url",
                                 result.path("uploadUrl").asText(null), "attempts", 0, "claimed_by", null,
-                                "next_attempt_at", null));
+                                "next_attempt_at", null, "settle_until", null));
+                createdRows.add(r);
             } else {
                 rest.add(r);
             }
         }
-        for (boolean done : created.commit()) {
-            if (done) {
+        boolean[] done = created.commit();
+        List<CallRow> toVerify = new ArrayList<>();
+        Map<String, String> keptIds = new HashMap<>();
+        for (int i = 0; i < done.length; i++) {
+            if (done[i]) {
                 metrics.call("create", "created", "");
                 summary.merge("created", 1, Integer::sum);
+                CallRow r = createdRows.get(i);
+                if (resent.contains(r.provider() + "/" + r.externalId())) {
+                    toVerify.add(r);
+                    keptIds.put(r.externalId(), byExternalId.get(r.externalId()).path("voiceCallId").asText());
+                }
+            }
+        }
+        if (!toVerify.isEmpty()) {
+            int found = verify(toVerify, keptIds);
+            if (found > 0) {
+                summary.merge("duplicate", found, Integer::sum);
             }
         }
         for (CallRow r : rest) {
@@ -268,58 +296,138 @@ public class VoiceCallSender {
     }
 
     /**
-     * Looks up the calls whose create outcome is unknown (and those a crashed replica left in CREATING) with
-     * {@code SELECT Id, VendorCallKey FROM VoiceCall WHERE VendorCallKey IN (...)}: found ones are CREATED, the others
-     * CHECKED again. Answers how many were settled.
+     * Looks up the calls whose create outcome is unknown (and those a crashed replica, or this instance before its
+     * restart, left in CREATING) with {@code SELECT Id, VendorCallKey FROM VoiceCall WHERE VendorCallKey IN (...)}:
+     * found ones are CREATED (a key with several VoiceCalls is reported as a duplicate); missing ones wait until
+     * their earlier request can no longer be applied (settle_until: its start + eci.create.settle-time), are looked
+     * up again then, and only then go back to CHECKED to be sent again. Answers how many were settled.
      */
     public int reconcile() throws InterruptedException {
         ledger.recoverAbandoned(CallState.CREATING, CallState.RECONCILE,
-                "create request abandoned (replica stopped mid-request); to be looked up");
-        List<CallRow> pending = ledger.inState(CallState.RECONCILE, 1000);
+                "create request abandoned (replica stopped mid-request); to be looked up", settings.create().settleTime());
+        List<CallRow> pending = ledger.due(CallState.RECONCILE, 1000);
         int settled = 0;
         for (int i = 0; i < pending.size(); i += RECONCILE_CHUNK) {
             List<CallRow> chunk = pending.subList(i, Math.min(pending.size(), i + RECONCILE_CHUNK));
-            Map<String, String> found = new HashMap<>();
+            Map<String, List<String>> found;
             try {
-                StringBuilder keys = new StringBuilder();
-                for (CallRow r : chunk) {
-                    keys.append(keys.length() == 0 ? "" : ",").append('\'')
-                            .append(r.externalId().replace("\\", "\\\\").replace("'", "\\'")).append('\'');
-                }
-                List<JsonNode> records;
-                try {
-                    // every page: a VoiceCall on a later page is found too, and not created a second time
-                    records = api.queryAll("SELECT Id, VendorCallKey FROM VoiceCall WHERE VendorCallKey IN (" + keys
-                            + ") ORDER BY CreatedDate");
-                } catch (SalesforceApi.QueryException e) {
-                    LOG.warnf("Reconcile query refused (%s); trying again next cycle", e.getMessage());
-                    return settled;
-                } finally {
-                    metrics.requests("query", 0);
-                }
-                for (JsonNode rec : records) {
-                    found.putIfAbsent(rec.path("VendorCallKey").asText(), rec.path("Id").asText());
-                }
-                String base = api.connectBase();
-                for (CallRow r : chunk) {
-                    String id = found.get(r.externalId());
-                    boolean moved = id != null
-                            ? ledger.transition(r.provider(), r.externalId(), CallState.RECONCILE, CallState.CREATED,
-                                    "reconciled: VoiceCall " + id + " exists",
-                                    Ledger.fields("voice_call_id", id, "upload_url", base + "/voicecalls/" + id
-                                            + "/audio_upload", "attempts", 0, "next_attempt_at", null))
-                            : ledger.transition(r.provider(), r.externalId(), CallState.RECONCILE, CallState.CHECKED,
-                                    "reconciled: no VoiceCall yet; to be sent again", Ledger.fields());
-                    if (moved) {
-                        settled++;
-                    }
-                }
+                found = lookUp(chunk);
+            } catch (SalesforceApi.QueryException e) {
+                LOG.warnf("Reconcile query refused (%s); trying again next cycle", e.getMessage());
+                return settled;
             } catch (IOException e) {
                 LOG.warnf("Reconcile failed (%s); trying again next cycle", e.getMessage());
                 return settled;
             }
+            Map<String, Instant> settleUntil = ledger.settleUntil(chunk);
+            String base;
+            try {
+                base = api.connectBase();
+            } catch (SalesforceApi.LoginException e) {
+                LOG.warnf("Reconcile: no login (%s); trying again next cycle", e.getMessage());
+                return settled;
+            }
+            Instant now = Instant.now();
+            for (CallRow r : chunk) {
+                List<String> ids = found.getOrDefault(r.externalId(), List.of());
+                Instant until = settleUntil.get(r.provider() + "/" + r.externalId());
+                boolean moved;
+                if (!ids.isEmpty()) {
+                    String id = ids.get(0);
+                    moved = ledger.transition(r.provider(), r.externalId(), CallState.RECONCILE, CallState.CREATED,
+                            "reconciled: VoiceCall " + id + " exists",
+                            Ledger.fields("voice_call_id", id, "upload_url", base + "/voicecalls/" + id
+                                    + "/audio_upload", "attempts", 0, "next_attempt_at", null, "claimed_by", null,
+                                    "settle_until", null));
+                    if (ids.size() > 1) {
+                        reportDuplicate(r, id, ids);
+                    }
+                } else if (until != null && now.isBefore(until)) {
+                    // not there (yet): the earlier request may still be applied until then; nothing is sent before
+                    ledger.transition(r.provider(), r.externalId(), CallState.RECONCILE, CallState.RECONCILE,
+                            "no VoiceCall for this VendorCallKey yet; the earlier request may still be applied until "
+                                    + until + ": looked up again then, sent again only if still missing",
+                            Ledger.fields("next_attempt_at", until));
+                    moved = false;
+                } else {
+                    moved = ledger.transition(r.provider(), r.externalId(), CallState.RECONCILE, CallState.CHECKED,
+                            "reconciled: no VoiceCall" + (until == null ? "" : " after the settle time (" + until + ")")
+                                    + "; to be sent again",
+                            Ledger.fields("next_attempt_at", null, "claimed_by", null));
+                }
+                if (moved) {
+                    settled++;
+                }
+            }
         }
         return settled;
+    }
+
+    /**
+     * The VoiceCalls of these calls, by VendorCallKey, oldest first: every page of
+     * {@code SELECT Id, VendorCallKey FROM VoiceCall WHERE VendorCallKey IN (...) ORDER BY CreatedDate}.
+     */
+    private Map<String, List<String>> lookUp(List<CallRow> chunk) throws IOException, InterruptedException {
+        StringBuilder keys = new StringBuilder();
+        for (CallRow r : chunk) {
+            keys.append(keys.length() == 0 ? "" : ",").append('\'')
+                    .append(r.externalId().replace("\\", "\\\\").replace("'", "\\'")).append('\'');
+        }
+        List<JsonNode> records;
+        try {
+            // every page: a VoiceCall on a later page is found too, and not created a second time
+            records = api.queryAll("SELECT Id, VendorCallKey FROM VoiceCall WHERE VendorCallKey IN (" + keys
+                    + ") ORDER BY CreatedDate");
+        } finally {
+            metrics.requests("query", 0);
+        }
+        Map<String, List<String>> found = new LinkedHashMap<>();
+        for (JsonNode rec : records) {
+            List<String> ids = found.computeIfAbsent(rec.path("VendorCallKey").asText(), k -> new ArrayList<>());
+            String id = rec.path("Id").asText();
+            if (!ids.contains(id)) {
+                ids.add(id);
+            }
+        }
+        return found;
+    }
+
+    /**
+     * Looks again at calls created by a request sent after an earlier one had an unknown outcome: a VendorCallKey
+     * that now has more than one VoiceCall is reported. Answers how many calls have duplicates.
+     */
+    int verify(List<CallRow> rows, Map<String, String> keptIds) throws InterruptedException {
+        int duplicates = 0;
+        for (int i = 0; i < rows.size(); i += RECONCILE_CHUNK) {
+            List<CallRow> chunk = rows.subList(i, Math.min(rows.size(), i + RECONCILE_CHUNK));
+            Map<String, List<String>> found;
+            try {
+                found = lookUp(chunk);
+            } catch (IOException e) {
+                LOG.warnf("Could not look again at %d calls sent again after an unknown outcome (%s)", chunk.size(),
+                        e.getMessage());
+                continue;
+            }
+            for (CallRow r : chunk) {
+                List<String> ids = found.getOrDefault(r.externalId(), List.of());
+                if (ids.size() > 1) {
+                    reportDuplicate(r, keptIds.get(r.externalId()), ids);
+                    duplicates++;
+                }
+            }
+        }
+        return duplicates;
+    }
+
+    private void reportDuplicate(CallRow r, String kept, List<String> ids) {
+        List<String> extra = ids.stream().filter(id -> !id.equals(kept)).toList();
+        String reason = "DUPLICATE: the org has " + ids.size() + " VoiceCalls for VendorCallKey " + r.externalId()
+                + ": " + kept + " (kept, its recording is uploaded) and " + String.join(", ", extra)
+                + " (no recording; to be removed by an admin)";
+        if (ledger.reportDuplicates(r.provider(), r.externalId(), String.join(",", extra), reason)) {
+            metrics.duplicate("voicecall");
+            LOG.warnf("Call %s/%s: %s", r.provider(), r.externalId(), reason);
+        }
     }
 
     private static boolean isLimit(ApiResponse r) {

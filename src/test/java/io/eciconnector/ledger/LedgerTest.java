@@ -58,6 +58,14 @@ class LedgerTest {
         return TestLedgers.open(url, user, lease);
     }
 
+    static String url(String db, String name) throws SQLException {
+        if (db.equals("postgresql")) {
+            open(db, name, Duration.ofMinutes(2)).stop(); // creates the schema (or skips without PostgreSQL)
+            return PG + "?currentSchema=" + name;
+        }
+        return "jdbc:h2:file:./target/ledger-test/" + name;
+    }
+
     static final List<String> SCHEMAS = new ArrayList<>();
 
     static synchronized String unique() {
@@ -173,6 +181,70 @@ class LedgerTest {
             ledger.transition("generic", "L", CallState.RECONCILE, CallState.CHECKED, "later",
                     Ledger.fields("next_attempt_at", Instant.now().plusSeconds(60)));
             assertTrue(ledger.claim(CallState.CHECKED, CallState.CREATING, 10).isEmpty(), "not before its next attempt");
+        } finally {
+            ledger.stop();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "h2", "postgresql" })
+    void anInstanceThatComesBackTakesItsOwnClaimsBackAtOnceAndNoOneElses(String db) throws Exception {
+        String name = unique();
+        String url = url(db, name);
+        String user = db.equals("postgresql") ? "postgres" : "sa";
+        Duration lease = Duration.ofMinutes(10);
+        Ledger before = TestLedgers.open(url, user, lease, "pod-a");
+        Ledger other = TestLedgers.open(url, user, lease, "pod-b");
+        Ledger after = null;
+        try {
+            before.insert(row("MINE", CallState.CHECKED));
+            before.insert(row("UPLOAD", CallState.CHECKED));
+            Instant claimed = before.claim(CallState.CHECKED, CallState.CREATING, 10).get(0).claimedAt();
+            other.insert(row("THEIRS", CallState.CHECKED));
+            assertEquals(1, other.claim(CallState.CHECKED, CallState.CREATING, 10).size());
+            before.transition("generic", "UPLOAD", CallState.CREATING, CallState.UPLOADING, null, Ledger.fields());
+            before.stop(); // killed: its claims stay
+            while (!Instant.now().isAfter(claimed)) {
+                Thread.onSpinWait(); // the restarted instance starts after the claim, as a real restart does
+            }
+            after = TestLedgers.open(url, user, lease, "pod-a");
+            assertEquals("pod-a", after.instance());
+            assertEquals(0, other.recoverAbandoned(CallState.CREATING, CallState.RECONCILE, "abandoned"),
+                    "another instance waits out the lease of pod-a's claims");
+            assertEquals(1, after.recoverAbandoned(CallState.CREATING, CallState.RECONCILE, "abandoned",
+                    Duration.ofSeconds(30)), "pod-a takes its own claim back at once, not the claim of pod-b");
+            assertEquals(1, after.recoverAbandoned(CallState.UPLOADING, CallState.CREATED, "abandoned",
+                    Duration.ofSeconds(30)));
+            CallRow mine = after.find("generic", "MINE").orElseThrow();
+            assertEquals(CallState.RECONCILE, mine.state());
+            assertTrue(mine.reason().contains("taken back at once"), mine.reason());
+            assertEquals(claimed.plusSeconds(30).toEpochMilli(), after.settleUntil(List.of(mine))
+                    .get("generic/MINE").toEpochMilli(), "settled until the claim's time + the settle time");
+            assertEquals(CallState.CREATING, after.find("generic", "THEIRS").orElseThrow().state());
+            // a claim of this life is not taken back
+            after.insert(row("NEW", CallState.CHECKED));
+            assertEquals(1, after.claim(CallState.CHECKED, CallState.CREATING, 10).size());
+            assertEquals(0, after.recoverAbandoned(CallState.CREATING, CallState.RECONCILE, "abandoned"));
+        } finally {
+            other.stop();
+            if (after != null) {
+                after.stop();
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "h2", "postgresql" })
+    void duplicatesAreRecordedOnceWithAnEntryInTheCallsHistory(String db) throws Exception {
+        Ledger ledger = open(db, unique(), Duration.ofMinutes(2));
+        try {
+            ledger.insert(row("DUP", CallState.CHECKED));
+            assertTrue(ledger.reportDuplicates("generic", "DUP", "0LQ2", "DUPLICATE: 2 VoiceCalls"));
+            assertFalse(ledger.reportDuplicates("generic", "DUP", "0LQ2", "DUPLICATE: 2 VoiceCalls"), "once");
+            assertEquals(1, ledger.duplicateCount());
+            assertEquals("0LQ2", ledger.duplicates(10).get(0).extraIds());
+            assertTrue(ledger.history("generic", "DUP").stream().anyMatch(h -> "DUPLICATE: 2 VoiceCalls".equals(h.reason())
+                    && h.state() == CallState.CHECKED));
         } finally {
             ledger.stop();
         }

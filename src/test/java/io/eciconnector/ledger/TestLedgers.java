@@ -16,6 +16,11 @@ public final class TestLedgers {
 
     /** The same with the claim lease given. */
     public static Ledger open(String url, String user, Duration lease) {
+        return open(url, user, lease, "test-" + java.util.UUID.randomUUID().toString().substring(0, 8));
+    }
+
+    /** The same with the instance id given: a second ledger with the same id is that instance restarted. */
+    public static Ledger open(String url, String user, Duration lease, String instanceId) {
         Ledger ledger = new Ledger();
         ledger.settings = new LedgerSettings() {
             public String url() {
@@ -40,6 +45,14 @@ public final class TestLedgers {
 
             public Duration lease() {
                 return lease;
+            }
+
+            public Optional<String> instanceId() {
+                return Optional.of(instanceId);
+            }
+
+            public String instanceIdFile() {
+                return "target/ledger-test/instance-id";
             }
         };
         ledger.start();

@@ -48,6 +48,9 @@ class AudioUploadConformanceTest extends SandboxTestSupport {
                 .body("[0].recording.sha256", equalTo(sha256(wav)))
                 .body("[0].recording.uploads", equalTo(1))
                 .body("[0].recording.status", equalTo("RECEIVED"));
+        // the VoiceCall now names its Voice Call Recording (what the connector asks before uploading again)
+        given().header("Authorization", auth).queryParam("q", "SELECT Id, CallRecordingId FROM VoiceCall WHERE Id IN ('"
+                + id + "')").get(V + "/query").then().body("records[0].CallRecordingId", org.hamcrest.Matchers.startsWith("0Lr"));
     }
 
     @Test

@@ -120,6 +120,25 @@ class FaultInjectionTest extends SandboxTestSupport {
     }
 
     @Test
+    void answerLateAppliesAtOnceAndAnswersAfterAClientHasGivenUp() throws Exception {
+        String auth = auth();
+        String provider = provider(auth);
+        fault(Map.of("endpoint", "eci.voicecalls", "action", "answer-late", "delayMs", 3000, "count", 1));
+        String body = mapper.writeValueAsString(Map.of("calls", List.of(EciConnectConformanceTest.validCall(provider,
+                "LATE-1"))));
+        // the client gives up after 1 s; the org has applied the request already
+        assertThrows(java.net.http.HttpTimeoutException.class, () -> http.send(HttpRequest.newBuilder(
+                URI.create(base + "services/data/v60.0/voicecalls")).timeout(java.time.Duration.ofSeconds(1))
+                .header("Authorization", auth).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString()));
+        assertEquals(1, voiceCallsWithKey("LATE-1"));
+        // the VoiceCall has no recording yet: CallRecordingId is null until one is received
+        given().header("Authorization", auth).queryParam("q", "SELECT Id, CallRecordingId FROM VoiceCall WHERE "
+                + "VendorCallKey = 'LATE-1'").get(V + "/query").then().body("totalSize", equalTo(1))
+                .body("records[0].CallRecordingId", org.hamcrest.Matchers.nullValue());
+    }
+
+    @Test
     void rateFaultsHitSomeRequestsAndSpareOthers() throws Exception {
         String auth = auth();
         String provider = provider(auth);
