@@ -157,6 +157,37 @@ class ConfigurationSourcesIT {
         v.put("eci.users.match-field.aircall", "Aircall_User_Identifier__c");
         v.put("eci.users.match-field.twilio", "Twilio_User_Identifier__c");
         v.put("eci.users.reread-on-miss", "1M");
+        // the record bounds, recording references, tokens, settle times and instance id (defaults or harmless)
+        v.put("eci.aws.allow-imds", "false");
+        v.put("eci.create.settle-time", "11M");
+        v.put("eci.upload.settle-time", "11M");
+        v.put("eci.ingest.folder.dir", "data/inbox");
+        v.put("eci.ingest.folder.max-files-per-poll", "500");
+        v.put("eci.ingest.s3.max-files-per-poll", "20");
+        v.put("eci.ingest.sftp.max-files-per-poll", "200");
+        v.put("eci.ingest.max-call-bytes", "1048576");
+        v.put("eci.ingest.max-calls-per-file", "10000");
+        v.put("eci.ingest.max-json-depth", "32");
+        v.put("eci.ingest.max-record-attempts", "5");
+        v.put("eci.ingest.max-record-file-bytes", "67108864");
+        v.put("eci.ingest.max-string-chars", "262144");
+        v.put("eci.ingest.s3.bucket", "recordings");
+        v.put("eci.ingest.s3.drop-prefix", "inbox/");
+        v.put("eci.ledger.instance-id", "");
+        v.put("eci.ledger.instance-id-file", "data/instance-id");
+        v.put("eci.ops.token", "");
+        v.put("eci.ops.read-token", "");
+        v.put("eci.ops.read-token-file", "");
+        v.put("eci.recordings.s3-buckets", "");
+        v.put("eci.recordings.url-allow", "");
+        v.put("eci.recordings.url-allow-private", "false");
+        v.put("eci.s3.access-key", "");
+        v.put("eci.s3.secret-key-file", "");
+        v.put("eci.s3.endpoint-override", "");
+        v.put("eci.s3.force-path-style", "false");
+        v.put("eci.s3.region", "us-east-1");
+        v.put("eci.signals.http.api-key-header", "x-api-key");
+        v.put("eci.signals.http.token", "");
     }
 
     /** The eci.* keys README.md names. */
