@@ -1,26 +1,16 @@
 package io.eciconnector.vendor;
 
+import io.eciconnector.security.LogText;
+
 /** Text from a record as it may appear in a reason (reasons are logged): escaped, and parser messages without quotes. */
 final class RecordText {
 
     private RecordText() {
     }
 
-    /** Control and invisible characters as \\uXXXX, at most 200 characters. */
+    /** The text escaped for a log line (LogText), at most 200 characters of the record. */
     static String escape(String s) {
-        if (s == null) {
-            return null;
-        }
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < s.length() && b.length() < 200; i++) {
-            char c = s.charAt(i);
-            if (Character.isISOControl(c) || Character.getType(c) == Character.FORMAT || c == 0x2028 || c == 0x2029) {
-                b.append(String.format("\\u%04x", (int) c));
-            } else {
-                b.append(c);
-            }
-        }
-        return b.toString();
+        return s == null ? null : LogText.escape(s.length() > 200 ? s.substring(0, 200) : s);
     }
 
     /** What a parser found wrong, cut before any text of the record it quotes. */
