@@ -14,9 +14,12 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.cluster.CamelClusterEventListener;
@@ -35,13 +38,16 @@ import org.jboss.logging.Logger;
  * <li>the view's one lock ({@code fileLock}) guards opening, locking, checking and closing the file, and nothing else
  * is ever done while it is held;</li>
  * <li>listeners are kept in a copy-on-write list (adding or removing one takes no lock), and are called only from the
- * view's own thread, one after the other, with no lock held. A master consumer's callback takes that consumer's own
- * lock, which its start or stop may hold while it adds or removes its listener: since adding and removing never
- * wait for a callback, and a callback never waits for anything of the view, the two can no longer block each
- * other.</li>
+ * view's own events thread, one after the other, with no lock held. A master consumer's callback takes that
+ * consumer's own lock, which its start or stop may hold while it adds or removes its listener: since adding and
+ * removing never wait for a callback, and a callback never waits for anything of the view, the two can no longer
+ * block each other.</li>
+ * <li>the election (taking and checking the lock) runs on its own thread and never waits for a listener: Camel
+ * 4.14's master consumer starts its route inside the callback (at least one second, retried without end while the
+ * route cannot start), and a leader whose checks waited for that could not see that it lost its lock.</li>
  * </ul>
  * Every listener is told the current leadership when it is added and after every change (a change it missed while
- * another callback ran is told once, with the state of that moment), in order, on that one thread.
+ * another callback ran is told once, with the state of that moment), in order, on the events thread.
  * <p>
  * Within one JVM only one view holds a given lock file open at a time ({@link #CLAIMS}): on Linux, closing any
  * descriptor of a file drops every lock the process holds on it, so a second view in the same JVM must never open
@@ -67,7 +73,14 @@ public class FileLockLeaderView extends ServiceSupport implements CamelClusterVi
     private volatile boolean leader;
     private volatile boolean running;
     private volatile ScheduledThreadPoolExecutor thread;
+    private volatile ThreadPoolExecutor events;
+    /** A delivery is queued on the events thread and has not begun yet (so changes queue one delivery, not many). */
+    private final AtomicBoolean deliveryQueued = new AtomicBoolean();
+    private volatile long lastTickNanos;
     private CamelContext camelContext;
+    private volatile long ticks;
+    private volatile int starts;
+    private volatile int stops;
 
     // guarded by fileLock
     private FileChannel channel;
@@ -131,6 +144,18 @@ public class FileLockLeaderView extends ServiceSupport implements CamelClusterVi
         return camelContext;
     }
 
+    /** What this view is doing, for a diagnosis (state, election thread, listeners, lock). */
+    public String describe() {
+        ScheduledThreadPoolExecutor t = thread;
+        return "view " + namespace + " status=" + getStatus() + " running=" + running + " leader=" + leader
+                + " listeners=" + listeners.size() + " thread=" + (t == null ? "none"
+                        : (t.isShutdown() ? "shut down" : "alive") + " tasks=" + t.getQueue().size() + " done="
+                                + t.getCompletedTaskCount() + " pool=" + t.getPoolSize())
+                + " claim=" + (CLAIMS.get(path) == this ? "this" : CLAIMS.get(path) == null ? "none" : "other")
+                + " ticks=" + ticks + " lastTick=" + secondsSinceLastTick() + "s ago"
+                + " starts=" + starts + " stops=" + stops;
+    }
+
     /** The lock file of this view. */
     public Path path() {
         return path;
@@ -138,6 +163,7 @@ public class FileLockLeaderView extends ServiceSupport implements CamelClusterVi
 
     @Override
     protected void doStart() throws Exception {
+        starts++;
         Files.createDirectories(path.getParent());
         ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
             Thread th = new Thread(r, "eci-leader-" + namespace);
@@ -146,7 +172,14 @@ public class FileLockLeaderView extends ServiceSupport implements CamelClusterVi
         });
         t.setRemoveOnCancelPolicy(true);
         t.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        ThreadPoolExecutor e = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread th = new Thread(r, "eci-leader-events-" + namespace);
+            th.setDaemon(true);
+            return th;
+        });
         running = true;
+        deliveryQueued.set(false);
+        events = e;
         thread = t;
         t.scheduleWithFixedDelay(this::tick, service.getAcquireDelay().toMillis(),
                 Math.max(1, service.getAcquireInterval().toMillis()), TimeUnit.MILLISECONDS);
@@ -158,11 +191,17 @@ public class FileLockLeaderView extends ServiceSupport implements CamelClusterVi
      */
     @Override
     protected void doStop() throws Exception {
+        stops++;
         running = false;
         ScheduledThreadPoolExecutor t = thread;
         thread = null;
         if (t != null) {
             t.shutdown();
+        }
+        ThreadPoolExecutor e = events;
+        events = null;
+        if (e != null) {
+            e.shutdown();
         }
         boolean was = leader;
         leader = false;
@@ -172,8 +211,13 @@ public class FileLockLeaderView extends ServiceSupport implements CamelClusterVi
         }
     }
 
-    /** One election step on the view's thread: take or check the lock, then tell the listeners what changed. */
+    /**
+     * One election step on the election thread: take or check the lock, then ask the events thread to tell the
+     * listeners what changed (never waiting for them).
+     */
     void tick() {
+        ticks++;
+        lastTickNanos = System.nanoTime();
         if (!running) {
             return;
         }
@@ -198,7 +242,7 @@ public class FileLockLeaderView extends ServiceSupport implements CamelClusterVi
             leader = false;
             release();
         }
-        deliver();
+        notifyListeners();
     }
 
     private boolean acquire() throws IOException {
@@ -283,19 +327,33 @@ public class FileLockLeaderView extends ServiceSupport implements CamelClusterVi
         return key != null ? key : a.creationTime();
     }
 
-    /** Asks the view's thread to tell the listeners the current leadership (from any thread, never waits). */
+    /**
+     * Asks the events thread to tell the listeners the current leadership (from any thread, never waits). At most one
+     * delivery waits in its queue: it reads the leadership and the listeners when it runs, so it covers every change
+     * and every listener added before that.
+     */
     private void notifyListeners() {
-        ScheduledThreadPoolExecutor t = thread;
-        if (t != null) {
+        ThreadPoolExecutor e = events;
+        if (e != null && deliveryQueued.compareAndSet(false, true)) {
             try {
-                t.execute(this::deliver);
+                e.execute(() -> {
+                    deliveryQueued.set(false);
+                    deliver();
+                });
             } catch (RejectedExecutionException stopped) {
                 // stopping: nothing more to tell
+                deliveryQueued.set(false);
             }
         }
     }
 
-    /** On the view's thread only: tells every listener whose last news differs from the current leadership. */
+    /** Seconds since the election thread last ran a step (-1 before the first); a growing figure means it is stuck. */
+    public long secondsSinceLastTick() {
+        long last = lastTickNanos;
+        return last == 0 ? -1 : TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - last);
+    }
+
+    /** On the events thread only: tells every listener whose last news differs from the current leadership. */
     private void deliver() {
         for (Registration r : listeners) {
             if (!running) {
