@@ -77,6 +77,13 @@ public class FileLockLeaderView extends ServiceSupport implements CamelClusterVi
     /** A delivery is queued on the events thread and has not begun yet (so changes queue one delivery, not many). */
     private final AtomicBoolean deliveryQueued = new AtomicBoolean();
     private volatile long lastTickNanos;
+    /**
+     * Times leadership was given up. Until every listener has heard of the last one the lock is not taken again, so
+     * each one hears a loss before the next gain (its consumer stops before this replica leads again).
+     */
+    private final java.util.concurrent.atomic.AtomicLong losses = new java.util.concurrent.atomic.AtomicLong();
+    /** The losses every listener has heard of: a full delivery pass begun after them told each one. */
+    private volatile long lossesTold;
     private CamelContext camelContext;
     private volatile long ticks;
     private volatile int starts;
@@ -179,6 +186,7 @@ public class FileLockLeaderView extends ServiceSupport implements CamelClusterVi
         });
         running = true;
         deliveryQueued.set(false);
+        lossesTold = losses.get();
         events = e;
         thread = t;
         t.scheduleWithFixedDelay(this::tick, service.getAcquireDelay().toMillis(),
@@ -225,11 +233,13 @@ public class FileLockLeaderView extends ServiceSupport implements CamelClusterVi
             if (leader) {
                 String lost = stillHeld();
                 if (lost != null) {
+                    // leader first, then the count: a delivery that saw the new count tells every listener "not leader"
                     leader = false;
+                    losses.incrementAndGet();
                     release();
                     LOG.warnf("Lock on %s lost (%s): leadership given up, trying again", path, lost);
                 }
-            } else if (acquire()) {
+            } else if (lossesTold == losses.get() && acquire()) {
                 if (running) {
                     leader = true;
                     LOG.infof("Lock on %s acquired", path);
@@ -239,7 +249,11 @@ public class FileLockLeaderView extends ServiceSupport implements CamelClusterVi
             }
         } catch (Exception | Error e) {
             LOG.warnf(e, "Leader election on %s: %s", path, e.toString());
+            boolean was = leader;
             leader = false;
+            if (was) {
+                losses.incrementAndGet();
+            }
             release();
         }
         notifyListeners();
@@ -355,6 +369,7 @@ public class FileLockLeaderView extends ServiceSupport implements CamelClusterVi
 
     /** On the events thread only: tells every listener whose last news differs from the current leadership. */
     private void deliver() {
+        long lossesBefore = losses.get();
         for (Registration r : listeners) {
             if (!running) {
                 return;
@@ -371,6 +386,10 @@ public class FileLockLeaderView extends ServiceSupport implements CamelClusterVi
                     LOG.warnf(e, "A leadership listener of %s failed: %s", namespace, e.toString());
                 }
             }
+        }
+        if (!leader) {
+            // every listener has heard of the losses before this pass (the election may take the lock again)
+            lossesTold = lossesBefore;
         }
     }
 

@@ -76,6 +76,12 @@ class FileLockLeaderServiceTest {
         return String.valueOf(service);
     }
 
+    /** What a listener heard, without the "not leader" it hears when added before the view's first election step. */
+    static List<Boolean> withoutFirstFalse(List<Boolean> heard) {
+        List<Boolean> copy = new ArrayList<>(heard);
+        return !copy.isEmpty() && !copy.get(0) ? copy.subList(1, copy.size()) : copy;
+    }
+
     /** Waits for the condition; past the bound, fails with the stacks of every thread. */
     static void awaitOrDump(String what, Duration bound, Callable<Boolean> condition) {
         try {
@@ -87,12 +93,13 @@ class FileLockLeaderServiceTest {
     }
 
     /*
-     * Known open defect, excluded from the default run (tag "stress", see pom.xml): in about one full run in three a
-     * context of this loop starts but its view never leads within 30 s, with no election thread left. Run it with
-     * ./mvnw test -Dtest=FileLockLeaderServiceTest -Dgroups=stress -Dsurefire.excluded-groups=
+     * Once left out of the default run: about one full run in three a context of this loop started but never led within
+     * 30 s. Its contexts then ran the JBang CLI connector, whose thread races the context's start (a
+     * ConcurrentModificationException in Camel's DefaultDevConsoleRegistry, seen in the same loop); the view also ran
+     * its election on the thread that called the listeners, which Camel 4.14's master consumer holds for a second or
+     * more. Both are gone; a failure names the view's state (describe()).
      */
     @Test
-    @org.junit.jupiter.api.Tag("stress")
     void manyConcurrentStartsAndStopsOfMasterPollersNeverHang(@TempDir Path tmp) throws Exception {
         ExecutorService workers = Executors.newFixedThreadPool(AT_ONCE + AT_ONCE * 2, r -> {
             Thread t = new Thread(r, "start-stop");
@@ -232,7 +239,9 @@ class FileLockLeaderServiceTest {
             Files.delete(file);
             Files.createFile(file);
             // another replica could lock the new file: this one must give up the old one, then lock the new one
-            awaitOrDump("gave up, then led again", BOUND, () -> changes.equals(List.of(true, false, true)));
+            // (told "not leader" first when it was added before the first election step)
+            awaitOrDump("gave up, then led again", BOUND,
+                    () -> withoutFirstFalse(changes).equals(List.of(true, false, true)));
             assertTrue(s.isLeader("pollers"));
         } finally {
             s.stop();
@@ -242,21 +251,22 @@ class FileLockLeaderServiceTest {
     /*
      * Camel 4.14's master consumer starts its route inside the leadership callback (a second at least, retried without
      * end while the route cannot start). The election must go on meanwhile: a leader that cannot check its lock
-     * cannot see that it lost it. Failed before the election got its own thread: the lock file, deleted while the
-     * callback hung, was never locked again.
+     * cannot see that it lost it. Failed before the election got its own thread: with the callback stuck, the
+     * deleted lock file went unnoticed and the view kept saying it led.
      */
     @Test
     void aListenerThatNeverReturnsDoesNotStopTheElection(@TempDir Path tmp) throws Exception {
         FileLockLeaderService s = new FileLockLeaderService("s", tmp.toString(), Duration.ZERO, Duration.ofMillis(50));
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.atomic.AtomicBoolean stuck = new java.util.concurrent.atomic.AtomicBoolean();
+        List<Boolean> heard = new CopyOnWriteArrayList<>();
         try (CamelContext c = new DefaultCamelContext()) {
             s.setCamelContext(c);
             s.start();
             CamelClusterView view = s.getView("pollers");
             view.addEventListener((CamelClusterEventListener.Leadership) (v, leader) -> {
-                if (leader != null) {
-                    stuck.set(true);
+                heard.add(leader != null);
+                if (leader != null && !stuck.getAndSet(true)) {
                     try {
                         release.await();
                     } catch (InterruptedException e) {
@@ -267,9 +277,12 @@ class FileLockLeaderServiceTest {
             awaitOrDump("leads, its listener stuck in the callback", BOUND, () -> s.isLeader("pollers") && stuck.get());
             FileLockLeaderView v = view.unwrap(FileLockLeaderView.class);
             Files.delete(v.path());
-            awaitOrDump("the lock file locked again while the listener is still stuck", BOUND,
-                    () -> Files.exists(v.path()) && s.isLeader("pollers"));
-            assertTrue(v.secondsSinceLastTick() >= 0 && v.secondsSinceLastTick() < BOUND.toSeconds(), v.describe());
+            awaitOrDump("the loss seen while the listener is still stuck", BOUND, () -> !s.isLeader("pollers"));
+            // it leads again only once the listener has heard the loss
+            assertFalse(Files.exists(v.path()), "not locked again before the listener heard the loss: " + v.describe());
+            release.countDown();
+            awaitOrDump("leads again after the listener heard the loss", BOUND,
+                    () -> s.isLeader("pollers") && withoutFirstFalse(heard).equals(List.of(true, false, true)));
         } finally {
             release.countDown();
             s.stop();
