@@ -25,7 +25,9 @@ import io.eciconnector.ledger.CallRow;
 /**
  * The dead-letter channel: every failed item goes to {@code direct:dead-letter} (routes/dead-letters.yaml chooses
  * where it lands: a folder by default, an S3 prefix in production) as a JSON envelope with its reason, the HTTP
- * status / errorCode / message when an API refused it, attempts and times, and the original bytes.
+ * status / errorCode / message when an API refused it, attempts and times, and the original bytes. Each exchange
+ * carries the headers eciDeadLetterName, eciVendor and eciStage, so the route can send one vendor's or one stage's
+ * dead letters elsewhere.
  */
 @ApplicationScoped
 public class DeadLetters {

@@ -39,9 +39,12 @@ import io.eciconnector.vendor.VendorMappers;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
- * Takes a drop in: reads the vendor record, pairs each call with its recording, runs the checks, and writes each call
- * to the ledger (CHECKED, SKIPPED or DEAD with its reason) before its recording is moved to the done area. A call the
- * ledger already has is not taken in twice; a SKIPPED or DEAD one is taken in again (a replay).
+ * The steps of taking a drop in, called by routes/ingest-records.yaml (which says in what order): {@link #tooLarge},
+ * {@link #begin} (the attempt counted), {@link #calls} (the record's calls one at a time, for the split),
+ * {@link #take} (one call: pairs its recording, runs the checks, and writes it to the ledger, CHECKED, SKIPPED,
+ * WAITING or DEAD with its reason, before its recording is moved to the done area), {@link #unreadable},
+ * {@link #done} and {@link #failed}. A call the ledger already has is not taken in twice; a SKIPPED or DEAD one is
+ * taken in again (a replay).
  * <p>
  * Headers set by the source routes: {@code eciVendor} (generic, amazon-connect, aircall, dialpad, ringcentral,
  * twilio), {@code eciSource} (folder, s3, sftp), {@code eciRecordName}, {@code eciRecordingsAt} (where recordings

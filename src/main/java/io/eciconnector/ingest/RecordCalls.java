@@ -181,6 +181,11 @@ final class RecordCalls implements Iterator<RecordCalls.Item>, Closeable {
         }
     }
 
+    /** Whether the reader thread is still at the record (for tests). */
+    boolean reading() {
+        return reader.isAlive();
+    }
+
     /** Stops the reader (when the route stops early) and closes the record's stream. */
     @Override
     public void close() {
