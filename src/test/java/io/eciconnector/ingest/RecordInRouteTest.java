@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -37,6 +38,7 @@ public class RecordInRouteTest {
         final List<String> steps = new ArrayList<>();
         int attempt = 1;
         Throwable failedWith;
+        boolean closed;
 
         public Map<String, Object> tooLarge(Exchange e) {
             steps.add("tooLarge");
@@ -60,7 +62,8 @@ public class RecordInRouteTest {
             for (String id : e.getMessage().getBody(String.class).split(",")) {
                 items.add(new RecordCalls.Item(MappedCall.failed(id, "stand-in", null), false, null));
             }
-            return items.iterator();
+            Iterator<RecordCalls.Item> it = items.iterator();
+            return new CloseableItems(it, this);
         }
 
         public void take(Exchange e) throws IOException {
@@ -84,6 +87,32 @@ public class RecordInRouteTest {
             failedWith = Intake.cause(e.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
             steps.add("failed");
             throw (Exception) failedWith;
+        }
+    }
+
+    /** The items as RecordCalls hands them: closeable, so that the split stops the reader however it ends. */
+    static final class CloseableItems implements Iterator<RecordCalls.Item>, java.io.Closeable {
+        final Iterator<RecordCalls.Item> items;
+        final FakeIntake intake;
+
+        CloseableItems(Iterator<RecordCalls.Item> items, FakeIntake intake) {
+            this.items = items;
+            this.intake = intake;
+        }
+
+        @Override
+        public boolean hasNext() {
+            return items.hasNext();
+        }
+
+        @Override
+        public RecordCalls.Item next() {
+            return items.next();
+        }
+
+        @Override
+        public void close() {
+            intake.closed = true;
         }
     }
 
@@ -117,6 +146,7 @@ public class RecordInRouteTest {
         assertEquals(Map.of("checked", 2), send("A,B", 100));
         assertEquals(List.of("begin", "calls", "take A", "take B", "done"), intake.steps);
         assertNull(intake.failedWith);
+        assertTrue(intake.closed, "the split closed the record's items");
     }
 
     @Test
@@ -127,6 +157,7 @@ public class RecordInRouteTest {
         assertInstanceOf(IOException.class, intake.failedWith, "the failure itself, not the split's wrapper");
         assertEquals("the ledger is down", intake.failedWith.getMessage());
         assertInstanceOf(IOException.class, e.getCause());
+        assertTrue(intake.closed, "the split closed the record's items (the reader stops) when it stopped early");
     }
 
     @Test
