@@ -25,7 +25,9 @@ import io.eciconnector.ledger.CallRow;
 /**
  * The dead-letter channel: every failed item goes to {@code direct:dead-letter} (routes/dead-letters.yaml chooses
  * where it lands: a folder by default, an S3 prefix in production) as a JSON envelope with its reason, the HTTP
- * status / errorCode / message when an API refused it, attempts and times, and the original bytes.
+ * status / errorCode / message when an API refused it, attempts and times, and the original bytes. Each exchange
+ * carries the headers eciDeadLetterName, eciVendor and eciStage, so the route can send one vendor's or one stage's
+ * dead letters elsewhere.
  */
 @ApplicationScoped
 public class DeadLetters {
@@ -33,6 +35,10 @@ public class DeadLetters {
     private static final Logger LOG = Logger.getLogger(DeadLetters.class);
     public static final String ENDPOINT = "direct:dead-letter";
     public static final String NAME_HEADER = "eciDeadLetterName";
+    /** The vendor (provider) of the failed item: generic, aircall, ...; telephony for signal-stream items. */
+    public static final String VENDOR_HEADER = "eciVendor";
+    /** The stage it failed at: ingest, create, upload, or a signal stream's flow. */
+    public static final String STAGE_HEADER = "eciStage";
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS")
             .withZone(ZoneOffset.UTC);
 
@@ -55,7 +61,7 @@ public class DeadLetters {
         e.put("voiceCallId", row.voiceCallId());
         original(e, row.original() == null ? null : row.original().getBytes(StandardCharsets.UTF_8));
         e.put("replay", "POST /calls/" + row.externalId() + "/replay (after fixing the cause)");
-        send(row.provider(), row.externalId(), e);
+        send(flow, row.provider(), row.externalId(), e);
     }
 
     /** A record (file or object) that could not be read at all: its bytes as they came. */
@@ -65,7 +71,7 @@ public class DeadLetters {
         original(e, original);
         e.put("replay", "fix the record and drop it in the inbox again");
         String name = source == null ? "record" : source.replaceAll(".*[/\\\\]", "");
-        send(provider, name, e);
+        send(flow, provider, name, e);
     }
 
     /**
@@ -84,7 +90,7 @@ public class DeadLetters {
         e.put("replay", rest != null ? "fix the original (the rest of the record) and drop it in the inbox again"
                 : "fix the record (at recordAt) and drop it in the inbox again; calls already taken in are not taken twice");
         String name = source == null ? "record" : source.replaceAll(".*[/\\\\]", "");
-        send(provider, name, e);
+        send(flow, provider, name, e);
     }
 
     /**
@@ -98,7 +104,7 @@ public class DeadLetters {
         e.putAll(details);
         original(e, original);
         e.put("replay", replay);
-        send("telephony", (key == null ? "record" : key) + "-" + sequence.incrementAndGet(), e);
+        send(flow, "telephony", (key == null ? "record" : key) + "-" + sequence.incrementAndGet(), e);
     }
 
     private final java.util.concurrent.atomic.AtomicLong sequence = new java.util.concurrent.atomic.AtomicLong();
@@ -136,10 +142,18 @@ public class DeadLetters {
         }
     }
 
-    private void send(String provider, String id, Map<String, Object> envelope) {
+    /**
+     * To routes/dead-letters.yaml with the headers it may route on: eciDeadLetterName (the file name it is written
+     * under), eciVendor and eciStage.
+     */
+    private void send(String flow, String provider, String id, Map<String, Object> envelope) {
         String name = safe(provider) + "/" + safe(id) + "-" + STAMP.format(Instant.now()) + ".json";
         try {
-            producer.sendBodyAndHeader(ENDPOINT, mapper.writeValueAsBytes(envelope), NAME_HEADER, name);
+            Map<String, Object> headers = new LinkedHashMap<>();
+            headers.put(NAME_HEADER, name);
+            headers.put(VENDOR_HEADER, provider == null ? "unknown" : provider);
+            headers.put(STAGE_HEADER, flow);
+            producer.sendBodyAndHeaders(ENDPOINT, mapper.writeValueAsBytes(envelope), headers);
         } catch (JsonProcessingException ex) {
             throw new IllegalStateException(ex);
         }

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,9 +39,12 @@ import io.eciconnector.vendor.VendorMappers;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
- * Takes a drop in: reads the vendor record, pairs each call with its recording, runs the checks, and writes each call
- * to the ledger (CHECKED, SKIPPED or DEAD with its reason) before its recording is moved to the done area. A call the
- * ledger already has is not taken in twice; a SKIPPED or DEAD one is taken in again (a replay).
+ * The steps of taking a drop in, called by routes/ingest-records.yaml (which says in what order): {@link #tooLarge},
+ * {@link #begin} (the attempt counted), {@link #calls} (the record's calls one at a time, for the split),
+ * {@link #take} (one call: pairs its recording, runs the checks, and writes it to the ledger, CHECKED, SKIPPED,
+ * WAITING or DEAD with its reason, before its recording is moved to the done area), {@link #unreadable},
+ * {@link #done} and {@link #failed}. A call the ledger already has is not taken in twice; a SKIPPED or DEAD one is
+ * taken in again (a replay).
  * <p>
  * Headers set by the source routes: {@code eciVendor} (generic, amazon-connect, aircall, dialpad, ringcentral,
  * twilio), {@code eciSource} (folder, s3, sftp), {@code eciRecordName}, {@code eciRecordingsAt} (where recordings
@@ -134,100 +138,171 @@ public class Intake {
         return counts;
     }
 
+    /** Exchange properties the record's steps share (the split's items see their record's). */
+    static final String COUNTS = "eciCounts";
+    static final String STATUS = "eciCoachingStatus";
+    static final String PROVIDER_ID = "eciProviderId";
+    static final String ATTEMPT_KEY = "eciAttemptKey";
+    static final String LAST_REASON = "eciAttemptLastReason";
+    /** Header: this poll's attempt at the record (1 the first time; routes/ingest-records.yaml compares it). */
+    static final String ATTEMPT = "eciRecordAttempt";
+
     /**
-     * Takes one record in, reading it as a stream one call at a time; answers counts by outcome (the route logs them).
-     * Each attempt is counted before the record is read (eci.ingest.max-record-attempts): a record that failed that
-     * many polls, whatever the cause (a crash included), goes to the dead letters unread.
+     * Before a record is read (routes/ingest-records.yaml): reads the call coaching status (when it cannot be read,
+     * this throws and the drop stays in place for the next poll, not counted as its failure), then counts the attempt
+     * durably (eci.ingest.max-record-attempts: a record that failed that many polls, whatever the cause, a crash
+     * included, goes to the dead letters unread). Sets header eciRecordAttempt.
      */
-    public Map<String, Object> receive(Exchange exchange) throws IOException, InterruptedException {
+    public void begin(Exchange exchange) throws IOException, InterruptedException {
         Message in = exchange.getMessage();
-        String vendor = in.getHeader("eciVendor", "generic", String.class);
         String name = in.getHeader("eciRecordName", String.class);
         String source = in.getHeader("eciSource", "folder", String.class) + ":" + name;
-        URI at = location(in.getHeader("eciRecordingsAt", String.class));
-        String area = in.getHeader("eciArchiveArea", String.class);
-        VendorMapper mapper = vendors.get(vendor);
-        Map<String, Object> counts = new LinkedHashMap<>();
-        counts.put("record", name);
-        // read the status first: when it cannot be read, the drop stays in place for the next poll (not its failure)
         CallCoaching.Status status = callCoaching.current();
         String providerId = provider.providerId();
-        Long size = in.getHeader("eciRecordBytes", Long.class);
+        Map<String, Object> counts = new LinkedHashMap<>();
+        counts.put("record", name);
+        exchange.setProperty(COUNTS, counts);
+        exchange.setProperty(STATUS, status);
+        exchange.setProperty(PROVIDER_ID, providerId);
         RecordAttempts.Attempt attempt = recordAttempts.begin(source, in.getHeader("eciRecordVersion", String.class));
-        if (attempt.number() > maxRecordAttempts) {
-            deadLetters.recordKept("ingest", mapper.name(), source, "record " + name + " failed "
-                    + (attempt.number() - 1) + " polls (eci.ingest.max-record-attempts " + maxRecordAttempts
-                    + ") without being taken in; last: " + (attempt.lastReason() != null ? attempt.lastReason()
-                            : "the connector stopped while reading it (crashed?)") + "; not read again",
-                    keptAt(in, name), size, null);
-            metrics.call("ingest", "dead", "record-attempts");
-            recordAttempts.done(source);
-            counts.put("refused", 1);
-            return counts;
-        }
-        try {
-            read(in, mapper, name, size, new Drop(mapper.name(), source, name, at, area, false), status, providerId,
-                    counts);
-        } catch (InterruptedException e) {
-            recordAttempts.uncount(source);
-            throw e;
-        } catch (IOException | RuntimeException | Error e) {
-            recordAttempts.failed(source, e.getClass().getSimpleName() + ": " + e.getMessage());
-            throw e;
-        }
+        exchange.setProperty(ATTEMPT_KEY, source);
+        exchange.setProperty(LAST_REASON, attempt.lastReason());
+        in.setHeader(ATTEMPT, attempt.number());
+    }
+
+    /** A record that failed eci.ingest.max-record-attempts polls: dead-lettered unread; answers the counts. */
+    public Map<String, Object> tooManyAttempts(Exchange exchange) {
+        Message in = exchange.getMessage();
+        String name = in.getHeader("eciRecordName", String.class);
+        String source = exchange.getProperty(ATTEMPT_KEY, String.class);
+        int number = in.getHeader(ATTEMPT, Integer.class);
+        String last = exchange.getProperty(LAST_REASON, String.class);
+        VendorMapper mapper = vendors.get(in.getHeader("eciVendor", "generic", String.class));
+        deadLetters.recordKept("ingest", mapper.name(), source, "record " + name + " failed " + (number - 1)
+                + " polls (eci.ingest.max-record-attempts " + maxRecordAttempts + ") without being taken in; last: "
+                + (last != null ? last : "the connector stopped while reading it (crashed?)") + "; not read again",
+                keptAt(in, name), in.getHeader("eciRecordBytes", Long.class), null);
+        metrics.call("ingest", "dead", "record-attempts");
         recordAttempts.done(source);
+        Map<String, Object> counts = counts(exchange);
+        counts.put("refused", 1);
         return counts;
     }
 
     /**
-     * Reads the record's calls one at a time and takes each in as it comes: the first is held until the second shows
-     * (a record of one call pairs its recording by the record's name). A record small enough for a call is read
-     * whole first, so a dead letter of it carries its bytes; a larger one is only referred to.
+     * The record's calls one at a time, for the route's streaming split (see {@link RecordCalls}). A record small
+     * enough for a call is read whole first, so a dead letter of it carries its bytes; a larger one is only referred
+     * to.
      */
-    private void read(Message in, VendorMapper mapper, String name, Long size, Drop many, CallCoaching.Status status,
-            String providerId, Map<String, Object> counts) throws IOException, InterruptedException {
+    public Iterator<RecordCalls.Item> calls(Exchange exchange) throws IOException {
+        Message in = exchange.getMessage();
+        String name = in.getHeader("eciRecordName", String.class);
+        Long size = in.getHeader("eciRecordBytes", Long.class);
+        VendorMapper mapper = vendors.get(in.getHeader("eciVendor", "generic", String.class));
         RecordLimits limits = limits();
-        byte[] whole = null;
-        MappedCall[] first = { null };
-        long[] seen = { 0 };
-        try (InputStream body = in.getBody(InputStream.class)) {
-            if (body == null) {
-                throw new IOException("record " + name + " has no body");
-            }
-            InputStream from = body;
-            if (size != null && size <= limits.maxCallBytes()) {
-                whole = body.readNBytes((int) limits.maxCallBytes() + 1);
-                from = new java.io.ByteArrayInputStream(whole);
-            }
-            mapper.read(from, name, limits, m -> {
-                if (++seen[0] == 1) {
-                    first[0] = m;
-                    return;
-                }
-                if (first[0] != null) {
-                    count(counts, take(many, first[0], status, providerId));
-                    first[0] = null;
-                }
-                count(counts, take(many, m, status, providerId));
-            });
-            if (first[0] != null) {
-                Drop single = new Drop(many.vendor(), many.source(), many.recordName(), many.recordingsAt(),
-                        many.archiveArea(), true);
-                count(counts, take(single, first[0], status, providerId));
-            }
-        } catch (VendorMapper.RecordException e) {
-            if (first[0] != null) {
-                count(counts, take(many, first[0], status, providerId));
-            }
-            if (e.callsBefore() == 0 && e.rest() == null && whole != null && whole.length <= limits.maxCallBytes()) {
-                deadLetters.record("ingest", mapper.name(), many.source(), e.getMessage(), whole);
-            } else {
-                deadLetters.recordKept("ingest", mapper.name(), many.source(), e.getMessage(), keptAt(in, name), size,
-                        e.rest() == null ? null : e.rest().getBytes(StandardCharsets.UTF_8));
-            }
-            metrics.call("ingest", "dead", "unreadable-record");
-            counts.put("unreadable", 1);
+        InputStream body = in.getBody(InputStream.class);
+        if (body == null) {
+            throw new IOException("record " + name + " has no body");
         }
+        byte[] whole = null;
+        if (size != null && size <= limits.maxCallBytes()) {
+            try {
+                whole = body.readNBytes((int) limits.maxCallBytes() + 1);
+            } catch (IOException e) {
+                body.close();
+                throw e;
+            }
+        }
+        exchange.setProperty("eciRecordWhole", whole);
+        return new RecordCalls(mapper, body, whole, name, limits);
+    }
+
+    /**
+     * One call of the record into the ledger (CHECKED, SKIPPED, WAITING or DEAD with its reason; not twice): pairs
+     * its recording, runs the checks, archives the recording. The body is a {@link RecordCalls.Item}.
+     */
+    public void take(Exchange exchange) throws IOException, InterruptedException {
+        RecordCalls.Item item = exchange.getMessage().getBody(RecordCalls.Item.class);
+        Drop drop = drop(exchange.getMessage(), item.singleCall());
+        count(counts(exchange), take(drop, item.call(), exchange.getProperty(STATUS, CallCoaching.Status.class),
+                exchange.getProperty(PROVIDER_ID, String.class)));
+    }
+
+    /**
+     * The unreadable record, or its unreadable rest, to the dead letters: with the record's bytes when it was read
+     * whole and nothing of it was taken in, else naming where the record is kept (and the rest when it was kept).
+     */
+    public void unreadable(Exchange exchange) {
+        Message in = exchange.getMessage();
+        VendorMapper.RecordException e = in.getBody(RecordCalls.Item.class).recordException();
+        String name = in.getHeader("eciRecordName", String.class);
+        Drop drop = drop(in, false);
+        byte[] whole = exchange.getProperty("eciRecordWhole", byte[].class);
+        if (e.callsBefore() == 0 && e.rest() == null && whole != null && whole.length <= limits().maxCallBytes()) {
+            deadLetters.record("ingest", drop.vendor(), drop.source(), e.getMessage(), whole);
+        } else {
+            deadLetters.recordKept("ingest", drop.vendor(), drop.source(), e.getMessage(), keptAt(in, name),
+                    in.getHeader("eciRecordBytes", Long.class),
+                    e.rest() == null ? null : e.rest().getBytes(StandardCharsets.UTF_8));
+        }
+        metrics.call("ingest", "dead", "unreadable-record");
+        counts(exchange).put("unreadable", 1);
+    }
+
+    /** The record was read to its end: its attempts are forgotten; answers the counts by outcome (the route logs them). */
+    public Map<String, Object> done(Exchange exchange) {
+        recordAttempts.done(exchange.getProperty(ATTEMPT_KEY, String.class));
+        return counts(exchange);
+    }
+
+    /**
+     * Reading the record failed (its stream broke, the ledger could not be written...): the attempt's reason is kept
+     * for the next poll, or, when the connector is stopping, the attempt does not count. Throws the failure on, so
+     * the record stays in place. For the route's doCatch.
+     */
+    public void failed(Exchange exchange) throws Exception {
+        Throwable e = cause(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
+        String source = exchange.getProperty(ATTEMPT_KEY, String.class);
+        if (source != null && e != null) {
+            if (e instanceof InterruptedException) {
+                recordAttempts.uncount(source);
+            } else {
+                recordAttempts.failed(source, e.getClass().getSimpleName() + ": " + e.getMessage());
+            }
+        }
+        if (e instanceof Exception x) {
+            throw x;
+        }
+        if (e instanceof Error err) {
+            throw err;
+        }
+        throw new IllegalStateException("record failed", e);
+    }
+
+    /** The failure itself, out of the wrappers of the split and of the reader's hand-over. */
+    static Throwable cause(Throwable e) {
+        Throwable t = e;
+        while (t != null && t.getCause() != null && t.getCause() != t
+                && (t instanceof org.apache.camel.CamelExchangeException || t instanceof java.io.UncheckedIOException
+                        || t instanceof org.apache.camel.RuntimeCamelException
+                        || (t.getClass() == IllegalStateException.class && t.getCause() instanceof InterruptedException))) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> counts(Exchange exchange) {
+        return exchange.getProperty(COUNTS, Map.class);
+    }
+
+    /** Where the record came from and where its recordings go, from the source's headers. */
+    private Drop drop(Message in, boolean singleCall) {
+        String name = in.getHeader("eciRecordName", String.class);
+        return new Drop(vendors.get(in.getHeader("eciVendor", "generic", String.class)).name(),
+                in.getHeader("eciSource", "folder", String.class) + ":" + name, name,
+                location(in.getHeader("eciRecordingsAt", String.class)), in.getHeader("eciArchiveArea", String.class),
+                singleCall);
     }
 
     private static void count(Map<String, Object> counts, CallState outcome) {

@@ -1,0 +1,126 @@
+package io.eciconnector.ingest;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import io.eciconnector.testing.Dirs;
+
+/**
+ * The flow tests' settings with a copy of routes/ that an operator edited, and nothing else changed (no Java, no
+ * configuration key): (a) a filter at the per-call extension point of routes/ingest-records.yaml leaves RingCentral's
+ * calls out; (b) routes/dead-letters.yaml sends Dialpad's dead letters to a folder of their own; (c) two more folder
+ * sources in routes/ingest-folder.yaml, each one templatedRoute of the folder-drop template (Dialpad, RingCentral).
+ */
+public class OperatorEditsProfile extends FlowProfile {
+
+    static final Path ROUTES = Path.of("target/operator-edits/routes");
+    static final String DIALPAD_INBOX = "target/flow/inbox-dialpad";
+    static final String RINGCENTRAL_INBOX = "target/flow/inbox-ringcentral";
+    static final String DIALPAD_DEAD_LETTERS = "target/flow/dead-letters-dialpad";
+
+    /** The take step of a call, as routes/ingest-records.yaml has it (44 columns in). */
+    static final String TAKE = """
+            - bean:
+                ref: intake
+                method: take
+            """.indent(44);
+
+    /** (a) the same step inside a filter: RingCentral's calls never reach it. */
+    static final String FILTERED_TAKE = """
+            - filter:
+                simple: "${header.eciVendor} != 'ringcentral'"
+                steps:
+                  - bean:
+                      ref: intake
+                      method: take
+            """.indent(44);
+
+    /** The first step of routes/dead-letters.yaml. */
+    static final String DEAD_LETTER_STEPS = """
+            steps:
+              - to:
+                  uri: "file:{{eci.dead-letter.dir:data/dead-letters}}"
+            """.indent(6);
+
+    /** (b) Dialpad's dead letters to their own folder, the others as before. */
+    static final String DEAD_LETTER_CHOICE = """
+            steps:
+              - choice:
+                  when:
+                    - simple: "${header.eciVendor} == 'dialpad'"
+                      steps:
+                        - to:
+                            uri: "file:%s"
+                            parameters:
+                              fileName: "${header.eciDeadLetterName}"
+                        - stop: {}
+              - to:
+                  uri: "file:{{eci.dead-letter.dir:data/dead-letters}}"
+            """.formatted(DIALPAD_DEAD_LETTERS).indent(6);
+
+    /** (c) two more drop folders from the template. */
+    static final String MORE_FOLDERS = """
+
+            - templatedRoute:
+                routeTemplateRef: folder-drop
+                routeId: ingest-folder-dialpad
+                parameters:
+                  - name: dir
+                    value: %s
+                  - name: vendor
+                    value: dialpad
+                  - name: pollMs
+                    value: "200"
+            - templatedRoute:
+                routeTemplateRef: folder-drop
+                routeId: ingest-folder-ringcentral
+                parameters:
+                  - name: dir
+                    value: %s
+                  - name: vendor
+                    value: ringcentral
+                  - name: pollMs
+                    value: "200"
+            """.formatted(DIALPAD_INBOX, RINGCENTRAL_INBOX);
+
+    @Override
+    public Map<String, String> getConfigOverrides() {
+        Map<String, String> m = super.getConfigOverrides();
+        copyAndEdit();
+        m.put("eci.routes.dir", ROUTES.toString());
+        return m;
+    }
+
+    static void copyAndEdit() {
+        try {
+            Dirs.clean(ROUTES);
+            Files.createDirectories(ROUTES);
+            try (Stream<Path> files = Files.list(Path.of("routes"))) {
+                for (Path f : files.toList()) {
+                    Files.copy(f, ROUTES.resolve(f.getFileName()));
+                }
+            }
+            replace("ingest-records.yaml", TAKE, FILTERED_TAKE);
+            replace("dead-letters.yaml", DEAD_LETTER_STEPS, DEAD_LETTER_CHOICE);
+            Path folder = ROUTES.resolve("ingest-folder.yaml");
+            Files.writeString(folder, Files.readString(folder) + MORE_FOLDERS);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Replaces text that must be there once (the route file changed when it is not: the edit would do nothing). */
+    static void replace(String file, String from, String to) throws IOException {
+        Path f = ROUTES.resolve(file);
+        String text = Files.readString(f);
+        int at = text.indexOf(from);
+        if (at < 0 || text.indexOf(from, at + 1) >= 0) {
+            throw new IllegalStateException("routes/" + file + " does not hold this once:\n" + from);
+        }
+        Files.writeString(f, text.replace(from, to));
+    }
+}
