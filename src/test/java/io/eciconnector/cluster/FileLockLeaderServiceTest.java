@@ -45,7 +45,7 @@ import io.eciconnector.startup.ThreadDump;
  */
 class FileLockLeaderServiceTest {
 
-    static final int STARTS = Integer.getInteger("eci.test.cluster.starts", 24);
+    static final int STARTS = Integer.getInteger("stress.starts", 24);
     static final int AT_ONCE = 4;
     static final int POLLERS = 8;
     /** A start or stop of a context of 8 master timers: well under a second when nothing blocks. */

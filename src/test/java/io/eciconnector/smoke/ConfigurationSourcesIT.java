@@ -163,6 +163,7 @@ class ConfigurationSourcesIT {
         v.put("eci.upload.settle-time", "11M");
         v.put("eci.ingest.folder.dir", "data/inbox");
         v.put("eci.ingest.folder.max-files-per-poll", "500");
+        v.put("eci.ingest.folder.enabled", "true");
         v.put("eci.ingest.s3.max-files-per-poll", "20");
         v.put("eci.ingest.sftp.max-files-per-poll", "200");
         v.put("eci.ingest.max-call-bytes", "1048576");
