@@ -86,26 +86,14 @@ public class VoiceCallSender {
     /** One call's outcome in a create request: created, retry, reconcile, skipped or dead. */
     @RegisterForReflection
     public record CallResult(String provider, String externalId, String outcome) {
-        public CallKey getKey() {
+        public CallKey key() {
             return new CallKey(provider, externalId);
-        }
-
-        public String getOutcome() {
-            return outcome;
-        }
-
-        public String getExternalId() {
-            return externalId;
         }
     }
 
     /** What a batch gave: counts by outcome (its toString, for the log) and each call's outcome (for the split). */
     @RegisterForReflection
     public record Answer(Map<String, Integer> summary, List<CallResult> calls) {
-        public List<CallResult> getCalls() {
-            return calls;
-        }
-
         @Override
         public String toString() {
             return summary.toString();
