@@ -53,8 +53,8 @@ public class IngestBench {
 
         Path work = Files.createTempDirectory("eci-bench");
         List<String> props = new ArrayList<>(List.of(a.getOrDefault("extra", "-Dx=1").trim().split(" +")));
-        props.addAll(List.of("-Deci.create.max-wait=1S", "-Deci.create.poll-ms=200",
-                "-Deci.upload.poll-ms=200", "-Deci.ingest.folder.poll-ms=200", "-Deci.upload.concurrency=" + concurrency));
+        props.addAll(List.of("-Deci.create.max-wait=1S", "-Deci.create.recovery-ms=1000",
+                "-Deci.upload.recovery-ms=1000", "-Deci.ingest.folder.poll-ms=200", "-Deci.upload.concurrency=" + concurrency));
         App app = new App(work, a.get("heap"), props.toArray(String[]::new));
         app.start();
         Path staging = Files.createDirectories(work.resolve("staging"));
@@ -113,8 +113,8 @@ public class IngestBench {
 
         // 3. a 64 MB recording through a 64 MB heap
         Path big = Files.createTempDirectory("eci-bench-64");
-        App small = new App(big, "64m", "-Deci.create.max-wait=1S", "-Deci.create.poll-ms=200",
-                "-Deci.upload.poll-ms=200", "-Deci.ingest.folder.poll-ms=200");
+        App small = new App(big, "64m", "-Deci.create.max-wait=1S", "-Deci.create.recovery-ms=1000",
+                "-Deci.upload.recovery-ms=1000", "-Deci.ingest.folder.poll-ms=200");
         small.start();
         Path bigInbox = Files.createDirectories(big.resolve("data/inbox"));
         Path bigStage = Files.createDirectories(big.resolve("staging"));

@@ -8,11 +8,17 @@ import io.smallrye.config.WithDefault;
 /** Settings under eci.create. */
 @ConfigMapping(prefix = "eci.create")
 public interface CreateSettings {
-    /** Calls per POST voicecalls (ECI takes at most 200). */
+    /**
+     * Calls per POST voicecalls (ECI takes at most 200): the completionSize of the aggregate in
+     * routes/create-voicecalls.yaml, which may say a number there instead.
+     */
     @WithDefault("200")
     int batchSize();
 
-    /** A batch smaller than batch-size goes out once its oldest call has waited this long. */
+    /**
+     * A batch smaller than batch-size goes out once no call joined it for this long (the aggregate's completionTimeout
+     * in routes/create-voicecalls.yaml), or once its first call has waited three times this long.
+     */
     @WithDefault("10S")
     Duration maxWait();
 
@@ -35,7 +41,11 @@ public interface CreateSettings {
     @WithDefault("11M")
     Duration settleTime();
 
-    /** How often the create route looks for work, in milliseconds (routes/create-voicecalls.yaml). */
-    @WithDefault("1000")
-    long pollMs();
+    /**
+     * How often the recovery route (routes/create-voicecalls.yaml, create-voicecalls-recovery) looks in the ledger
+     * for what the in-memory channel does not bring: calls a crash, a restart or another replica left, retries whose
+     * time came, unknown outcomes to look up (eci.create.settle-time). Checked calls themselves are announced at once.
+     */
+    @WithDefault("5000")
+    long recoveryMs();
 }

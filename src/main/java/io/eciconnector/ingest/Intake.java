@@ -23,6 +23,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.eciconnector.deadletter.DeadLetters;
+import io.eciconnector.ledger.Announcements;
 import io.eciconnector.ledger.CallRow;
 import io.eciconnector.ledger.CallState;
 import io.eciconnector.ledger.Ledger;
@@ -95,6 +96,9 @@ public class Intake {
 
     @Inject
     RecordAttempts recordAttempts;
+
+    @Inject
+    Announcements announcements;
 
     @ConfigProperty(name = "eci.ingest.max-record-file-bytes", defaultValue = "67108864")
     long maxRecordFileBytes;
@@ -408,6 +412,8 @@ public class Intake {
             deadLetters.call("ingest", row, reason, null);
         } else if (row.state() == CallState.SKIPPED) {
             LOG.infof("Call %s skipped: %s", row.externalId(), reason);
+        } else if (row.state() == CallState.CHECKED) {
+            announcements.checked(row.provider(), row.externalId()); // committed: on to create-voicecalls at once
         }
     }
 
@@ -654,6 +660,7 @@ public class Intake {
                                 recording.toString(), "recording_bytes", bytes));
         if (moved) {
             metrics.call("ingest", "resumed", "upload");
+            announcements.created(row.provider(), row.externalId());
         }
         return moved;
     }

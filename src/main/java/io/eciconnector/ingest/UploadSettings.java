@@ -30,7 +30,10 @@ public interface UploadSettings {
     @WithDefault("11M")
     java.time.Duration settleTime();
 
-    /** How often the upload route looks for work, in milliseconds (routes/upload-recordings.yaml). */
-    @WithDefault("1000")
-    long pollMs();
+    /**
+     * How often the recovery route (routes/upload-recordings.yaml, upload-recordings-recovery) looks in the ledger for
+     * uploads the in-memory channel does not bring: abandoned claims, retries whose time came, a provider enabled again.
+     */
+    @WithDefault("5000")
+    long recoveryMs();
 }

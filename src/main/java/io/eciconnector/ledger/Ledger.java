@@ -311,6 +311,26 @@ public class Ledger {
         List<CallRow> candidates = select("SELECT " + COLUMNS + " FROM call_ledger WHERE state = ?"
                 + " AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY created_at, external_id FETCH FIRST "
                 + limit + " ROWS ONLY", from.name(), Instant.now());
+        return claimRows(candidates, from, to);
+    }
+
+    /**
+     * Claims exactly these calls, those of them still in state {@code from} with their next attempt due, moving them to
+     * {@code to} with this instance's name, in the order given. A call another replica claimed (or created) first, or
+     * whose retry time has not come, is left out.
+     */
+    public List<CallRow> claim(Collection<CallKey> keys, CallState from, CallState to) {
+        List<CallRow> candidates = new ArrayList<>();
+        Instant now = Instant.now();
+        for (CallKey k : new java.util.LinkedHashSet<>(keys)) {
+            candidates.addAll(select("SELECT " + COLUMNS + " FROM call_ledger WHERE provider = ? AND external_id = ?"
+                    + " AND state = ? AND (next_attempt_at IS NULL OR next_attempt_at <= ?)", k.provider(),
+                    k.externalId(), from.name(), now));
+        }
+        return claimRows(candidates, from, to);
+    }
+
+    private List<CallRow> claimRows(List<CallRow> candidates, CallState from, CallState to) {
         Instant now = Instant.now();
         Batch batch = batch();
         for (CallRow r : candidates) {

@@ -32,6 +32,8 @@ import io.eciconnector.deadletter.DeadLetters;
 import io.eciconnector.ingest.CallCoaching;
 import io.eciconnector.ingest.IngestSettings;
 import io.eciconnector.ingest.RecordingUrlMode;
+import io.eciconnector.ledger.Announcements;
+import io.eciconnector.ledger.CallKey;
 import io.eciconnector.ledger.CallRow;
 import io.eciconnector.ledger.CallState;
 import io.eciconnector.ledger.Ledger;
@@ -97,35 +99,48 @@ public class RecordingUploader {
                         + "before it is sent again", settings.upload().settleTime());
     }
 
-    private volatile boolean idle;
+    @Inject
+    Announcements announcements;
 
-    /** Whether recordings wait for upload (and the last claim found some). */
-    public boolean pending() {
-        if (idle) {
-            idle = false;
-            return false;
-        }
+    /** Whether recordings may be uploaded now: the provider enabled, the org's API allocation not (nearly) used up. */
+    boolean uploading() {
         CallCoaching.Status status = callCoaching.last();
-        if (status == null || !status.enabled()) {
-            return false; // nothing is uploaded while the provider is disabled
-        }
-        if (budget.mode() == ApiBudget.Mode.PAUSED) {
-            return false; // nor while the org's API allocation is (nearly) used up
-        }
-        return ledger.ready(CallState.CREATED).count() > 0;
+        return status != null && status.enabled() && budget.mode() != ApiBudget.Mode.PAUSED;
     }
 
     /**
-     * Claims up to 4 x eci.upload.concurrency CREATED calls: the route uploads them on the upload pool, concurrency at
-     * a time. A claim is one transaction, so bigger claims mean fewer commits.
+     * The CREATED calls that are due and that nobody announced, oldest first (at most 1000): what a crash, a restart,
+     * another replica or a retry time left, for the recovery route to announce.
      */
-    public List<CallRow> claim() throws InterruptedException {
-        // slow (the org's allocation running low): one at a time
-        int size = budget.mode() == ApiBudget.Mode.SLOW ? 1 : Math.max(1, settings.upload().concurrency()) * 4;
-        List<CallRow> rows = ledger.claim(CallState.CREATED, CallState.UPLOADING, size);
-        idle = rows.isEmpty();
+    public List<CallKey> leftovers() {
+        if (!uploading()) {
+            return List.of();
+        }
+        List<CallKey> out = new ArrayList<>();
+        for (CallRow r : ledger.due(CallState.CREATED, 1000)) {
+            CallKey key = CallKey.of(r);
+            if (!announcements.pendingUpload(key)) {
+                out.add(key);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Claims the announced call's upload in the ledger (CREATED, retry time come, not taken by another replica), and
+     * settles an earlier upload with an unknown outcome first (see {@link #settle}). Answers the call to upload, or
+     * null: taken elsewhere, settled without sending, or nothing is uploaded now (the provider is disabled, the org's
+     * API allocation is used up: the call waits in CREATED and the recovery route announces it again).
+     */
+    public CallRow claim(CallKey key) throws InterruptedException {
+        announcements.takenForUpload(key);
+        if (!uploading()) {
+            return null;
+        }
+        List<CallRow> rows = ledger.claim(List.of(key), CallState.CREATED, CallState.UPLOADING);
         Map<String, Instant> unsettled = ledger.settleUntil(rows);
-        return unsettled.isEmpty() ? rows : settle(rows, unsettled);
+        List<CallRow> out = unsettled.isEmpty() ? rows : settle(rows, unsettled);
+        return out.isEmpty() ? null : out.get(0);
     }
 
     /**
@@ -332,7 +347,7 @@ public class RecordingUploader {
     /**
      * The org refused the upload because the provider was disabled at that moment: not final. The status is read
      * again; while it says disabled, the call waits in CREATED (nothing is uploaded while the provider is disabled, see
-     * {@link #pending()}) and goes when the provider is enabled again. A status that still says enabled (or cannot be
+     * {@link #uploading()}) and goes when the provider is enabled again. A status that still says enabled (or cannot be
      * read) is retried with backoff like any other refusal that may pass, so nothing loops.
      */
     private String heldWhileDisabled(CallRow row, ApiResponse response) throws InterruptedException {

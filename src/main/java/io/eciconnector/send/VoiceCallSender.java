@@ -18,6 +18,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -28,6 +30,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.eciconnector.deadletter.DeadLetters;
 import io.eciconnector.ingest.CallCoaching;
 import io.eciconnector.ingest.IngestSettings;
+import io.eciconnector.ledger.Announcements;
+import io.eciconnector.ledger.CallKey;
 import io.eciconnector.ledger.CallRow;
 import io.eciconnector.ledger.CallState;
 import io.eciconnector.ledger.Ledger;
@@ -38,9 +42,10 @@ import io.eciconnector.salesforce.SalesforceApi;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
- * Creates the VoiceCalls (POST voicecalls, up to 200 calls a request) for the calls the ledger holds as CHECKED, and
- * splits the per-call results: successes go on to the upload (CREATED), refusals to the dead-letter channel. Retries
- * are scheduled in the ledger, never by sleeping. A request whose outcome is unknown leaves its calls in RECONCILE:
+ * Creates the VoiceCalls (POST voicecalls, up to 200 calls a request) of the batches routes/create-voicecalls.yaml
+ * aggregates: claims exactly the calls of a batch in the ledger, sends them, and records each call's outcome; the route
+ * splits the outcomes (created: on to the upload; refused: dead-lettered here). Retries are scheduled in the ledger,
+ * never by sleeping, and announced again by the recovery route when due. A request whose outcome is unknown leaves its calls in RECONCILE:
  * they are looked up by VendorCallKey before anything is sent again, so no VoiceCall is created twice.
  */
 @ApplicationScoped
@@ -50,8 +55,6 @@ public class VoiceCallSender {
 
     private static final Logger LOG = Logger.getLogger(VoiceCallSender.class);
     static final int RECONCILE_CHUNK = 100;
-    /** Calls have stopped coming in when none arrived for this long. */
-    static final Duration QUIET = Duration.ofMillis(500);
 
     @Inject
     Ledger ledger;
@@ -77,55 +80,105 @@ public class VoiceCallSender {
     @Inject
     ApiBudget budget;
 
-    /** Set when a claim came back empty (another replica was faster): ends this cycle's loop. */
-    private volatile boolean idle;
+    @Inject
+    Announcements announcements;
 
-    /**
-     * Whether a create request is due: a full batch is ready; or the oldest ready call has waited max-wait and calls
-     * have stopped coming in (none for the last half second), so a burst goes out in full batches; or the oldest has
-     * waited three times max-wait, so a steady trickle still goes out.
-     */
-    public boolean due() {
-        if (idle) {
-            idle = false;
-            return false;
+    /** One call's outcome in a create request: created, retry, reconcile, skipped or dead. */
+    @RegisterForReflection
+    public record CallResult(String provider, String externalId, String outcome) {
+        public CallKey key() {
+            return new CallKey(provider, externalId);
         }
-        CallCoaching.Status status = callCoaching.last();
-        if (status == null || !status.enabled()) {
-            return false;
-        }
-        ApiBudget.Mode mode = budget.mode();
-        if (mode == ApiBudget.Mode.PAUSED) {
-            return false;
-        }
-        Ledger.Ready ready = ledger.ready(CallState.CHECKED);
-        if (ready.count() == 0) {
-            return false;
-        }
-        if (ready.count() >= settings.create().batchSize()) {
-            return true;
-        }
-        Instant now = Instant.now();
-        Duration waited = Duration.between(ready.oldest(), now);
-        boolean quiet = Duration.between(ready.newest(), now).compareTo(QUIET) >= 0;
-        Duration maxWait = settings.create().maxWait();
-        if (mode == ApiBudget.Mode.SLOW) {
-            // the org's allocation is running low: full batches only, or a partial one after 10 x max-wait
-            return waited.compareTo(maxWait.multipliedBy(10)) >= 0;
-        }
-        return waited.compareTo(maxWait) >= 0 && (quiet || waited.compareTo(maxWait.multipliedBy(3)) >= 0);
     }
 
-    /** Claims the next batch: up to batch-size CHECKED calls, oldest first. */
-    public List<CallRow> claimBatch() {
-        List<CallRow> batch = ledger.claim(CallState.CHECKED, CallState.CREATING,
-                Math.min(200, settings.create().batchSize()));
-        idle = batch.isEmpty();
-        return batch;
+    /** What a batch gave: counts by outcome (its toString, for the log) and each call's outcome (for the split). */
+    @RegisterForReflection
+    public record Answer(Map<String, Integer> summary, List<CallResult> calls) {
+        @Override
+        public String toString() {
+            return summary.toString();
+        }
+    }
+
+    /**
+     * Claims exactly the announced calls of a batch that are still to be created: CHECKED, retry time come, not taken
+     * by another replica (a call already claimed or created elsewhere is simply not in the claim). Nothing is claimed
+     * while the provider is disabled or the org's API allocation is (nearly) used up, and, while it runs low, only a
+     * batch that filled up (or whose oldest call has waited 10 x eci.create.max-wait): those calls stay CHECKED and the
+     * recovery route announces them again. Every call of the batch may be announced again from here on.
+     */
+    public List<CallRow> claim(List<CallKey> keys, @ExchangeProperty(Exchange.AGGREGATED_COMPLETED_BY) String completedBy) {
+        announcements.takenForCreate(keys);
+        if (keys.isEmpty() || !sending()) {
+            return List.of();
+        }
+        if (budget.mode() == ApiBudget.Mode.SLOW && !"size".equals(completedBy)) {
+            // the org's allocation is running low: full batches only, or a partial one after 10 x max-wait
+            Instant oldest = ledger.ready(CallState.CHECKED).oldest();
+            if (oldest == null || Duration.between(oldest, Instant.now())
+                    .compareTo(settings.create().maxWait().multipliedBy(10)) < 0) {
+                return List.of();
+            }
+        }
+        return ledger.claim(keys, CallState.CHECKED, CallState.CREATING);
+    }
+
+    /** Whether calls may be sent now: the provider enabled, the org's API allocation not (nearly) used up. */
+    boolean sending() {
+        CallCoaching.Status status = callCoaching.last();
+        return status != null && status.enabled() && budget.mode() != ApiBudget.Mode.PAUSED;
+    }
+
+    /**
+     * Completes a batch whose first call has waited three times eci.create.max-wait even though calls keep coming (the
+     * aggregate's completionTimeout only fires once none came for max-wait): a steady trickle still goes out.
+     */
+    public boolean overdue(Exchange batch) {
+        return batch.getClock().elapsed() >= settings.create().maxWait().multipliedBy(3).toMillis();
+    }
+
+    /**
+     * The CHECKED calls that are due and that nobody announced, oldest first (at most 1000): what a crash, a restart,
+     * another replica or a retry time left. A call stored in the last 2 x eci.create.max-wait without a retry time is
+     * left to the replica that stored it (it announced it), so two replicas do not split each other's batches.
+     */
+    public List<CallKey> leftovers() {
+        if (!sending()) {
+            return List.of();
+        }
+        Instant fresh = Instant.now().minus(settings.create().maxWait().multipliedBy(2));
+        List<CallKey> out = new ArrayList<>();
+        for (CallRow r : ledger.due(CallState.CHECKED, 1000)) {
+            CallKey key = CallKey.of(r);
+            if (!announcements.pendingCreate(key) && (r.nextAttemptAt() != null || r.updatedAt() == null
+                    || r.updatedAt().isBefore(fresh))) {
+                out.add(key);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Sends the claimed calls, in requests of at most 200 (ECI's limit), and records each call's outcome in the
+     * ledger. Answers the outcomes.
+     */
+    public Answer send(List<CallRow> claimed) throws InterruptedException {
+        Map<String, Integer> summary = new java.util.TreeMap<>();
+        Map<CallKey, String> outcomes = new LinkedHashMap<>();
+        for (int i = 0; i < claimed.size(); i += 200) {
+            List<CallRow> batch = claimed.subList(i, Math.min(claimed.size(), i + 200));
+            createVoiceCalls(batch, outcomes).forEach((k, v) -> summary.merge(k, v, Integer::sum));
+        }
+        List<CallResult> calls = new ArrayList<>();
+        for (CallRow r : claimed) {
+            calls.add(new CallResult(r.provider(), r.externalId(), outcomes.getOrDefault(CallKey.of(r), "retry")));
+        }
+        return new Answer(summary, calls);
     }
 
     /** Sends one create request for the batch and records each call's outcome. Answers a summary. */
-    public Map<String, Integer> createVoiceCalls(List<CallRow> batch) throws InterruptedException {
+    Map<String, Integer> createVoiceCalls(List<CallRow> batch, Map<CallKey, String> outcomes)
+            throws InterruptedException {
         Map<String, Integer> summary = new HashMap<>();
         if (batch.isEmpty()) {
             return summary;
@@ -145,7 +198,7 @@ public class VoiceCallSender {
             metrics.requests("eci.voicecalls", batch.size());
         } catch (SalesforceApi.LoginException | ConnectException | HttpConnectTimeoutException e) {
             // nothing reached the API: safe to send again later
-            retryAll(batch, "not sent: " + e.getMessage(), Optional.empty(), "connect");
+            retryAll(batch, outcomes, "not sent: " + e.getMessage(), Optional.empty(), "connect");
             summary.put("retry", batch.size());
             return summary;
         } catch (IOException e) {
@@ -159,23 +212,24 @@ public class VoiceCallSender {
                                 + "); looked up by VendorCallKey, sent again only if still missing after " + until
                                 + " (eci.create.settle-time " + settle + ")",
                         Ledger.fields("claimed_by", null, "next_attempt_at", null, "settle_until", until));
+                outcomes.put(CallKey.of(r), "reconcile");
             }
             metrics.retry("create", "unknown-outcome");
             summary.put("reconcile", batch.size());
             return summary;
         }
         if (response.ok()) {
-            return results(batch, response, summary);
+            return results(batch, response, summary, outcomes);
         }
         if (isLimit(response)) {
             budget.limitExceeded();
-            retryAll(batch, "the org's daily API allocation is used up (403 REQUEST_LIMIT_EXCEEDED)", Optional.empty(),
+            retryAll(batch, outcomes, "the org's daily API allocation is used up (403 REQUEST_LIMIT_EXCEEDED)", Optional.empty(),
                     "limit");
             summary.put("retry", batch.size());
             return summary;
         }
         if (response.retryable() || response.status() == 401) {
-            retryAll(batch, "create request refused: " + response.describe(), response.retryAfterDuration(),
+            retryAll(batch, outcomes, "create request refused: " + response.describe(), response.retryAfterDuration(),
                     String.valueOf(response.status()));
             summary.put("retry", batch.size());
             return summary;
@@ -184,13 +238,14 @@ public class VoiceCallSender {
         DeadLetters.ApiError error = apiError(response);
         for (CallRow r : batch) {
             dead(r, CallState.CREATING, "create request refused: " + response.describe(), error);
+            outcomes.put(CallKey.of(r), "dead");
         }
         summary.put("dead", batch.size());
         return summary;
     }
 
-    private Map<String, Integer> results(List<CallRow> batch, ApiResponse response, Map<String, Integer> summary)
-            throws InterruptedException {
+    private Map<String, Integer> results(List<CallRow> batch, ApiResponse response, Map<String, Integer> summary,
+            Map<CallKey, String> outcomes) throws InterruptedException {
         Map<String, JsonNode> byExternalId = new HashMap<>();
         try {
             for (JsonNode r : resultArray(mapper.readTree(response.body()))) {
@@ -230,6 +285,7 @@ public class VoiceCallSender {
                 metrics.call("create", "created", "");
                 summary.merge("created", 1, Integer::sum);
                 CallRow r = createdRows.get(i);
+                outcomes.put(CallKey.of(r), "created");
                 if (resent.contains(r.provider() + "/" + r.externalId())) {
                     toVerify.add(r);
                     keptIds.put(r.externalId(), byExternalId.get(r.externalId()).path("voiceCallId").asText());
@@ -247,6 +303,7 @@ public class VoiceCallSender {
             if (result == null) {
                 ledger.transition(r.provider(), r.externalId(), CallState.CREATING, CallState.RECONCILE,
                         "no result for this call in the create answer; to be looked up", Ledger.fields("claimed_by", null));
+                outcomes.put(CallKey.of(r), "reconcile");
                 summary.merge("reconcile", 1, Integer::sum);
             } else {
                 String msg = result.path("errorMsg").asText("refused without errorMsg");
@@ -254,16 +311,18 @@ public class VoiceCallSender {
                 if (lower.contains("disabled")) {
                     // the admin switched the provider off since the last status: wait, do not dead-letter
                     coachingChanged = true;
-                    retry(r, "provider disabled: " + msg, Optional.empty(), "disabled");
+                    outcomes.put(CallKey.of(r), retry(r, "provider disabled: " + msg, Optional.empty(), "disabled"));
                     summary.merge("retry", 1, Integer::sum);
                 } else if (lower.contains("callcoaching user") || lower.contains("call-coaching user")) {
                     coachingChanged = true;
                     ledger.transition(r.provider(), r.externalId(), CallState.CREATING, CallState.SKIPPED,
                             "ECI refused: " + msg, Ledger.fields("claimed_by", null, "reason_code", "user-not-coached"));
                     metrics.call("create", "skipped", "user-not-coached");
+                    outcomes.put(CallKey.of(r), "skipped");
                     summary.merge("skipped", 1, Integer::sum);
                 } else {
                     dead(r, CallState.CREATING, "ECI refused the call: " + msg, new DeadLetters.ApiError(200, null, msg));
+                    outcomes.put(CallKey.of(r), "dead");
                     summary.merge("dead", 1, Integer::sum);
                 }
             }
@@ -342,6 +401,9 @@ public class VoiceCallSender {
                     if (ids.size() > 1) {
                         reportDuplicate(r, id, ids);
                     }
+                    if (moved) {
+                        announcements.created(r.provider(), r.externalId());
+                    }
                 } else if (until != null && now.isBefore(until)) {
                     // not there (yet): the earlier request may still be applied until then; nothing is sent before
                     ledger.transition(r.provider(), r.externalId(), CallState.RECONCILE, CallState.RECONCILE,
@@ -354,6 +416,9 @@ public class VoiceCallSender {
                             "reconciled: no VoiceCall" + (until == null ? "" : " after the settle time (" + until + ")")
                                     + "; to be sent again",
                             Ledger.fields("next_attempt_at", null, "claimed_by", null));
+                    if (moved) {
+                        announcements.checked(r.provider(), r.externalId());
+                    }
                 }
                 if (moved) {
                     settled++;
@@ -434,22 +499,25 @@ public class VoiceCallSender {
         return r.status() == 403 && r.body() != null && r.body().contains("REQUEST_LIMIT_EXCEEDED");
     }
 
-    private void retryAll(List<CallRow> batch, String reason, Optional<Duration> retryAfter, String cause) {
+    private void retryAll(List<CallRow> batch, Map<CallKey, String> outcomes, String reason,
+            Optional<Duration> retryAfter, String cause) {
         metrics.retry("create", cause);
         for (CallRow r : batch) {
-            retry(r, reason, retryAfter, cause);
+            outcomes.put(CallKey.of(r), retry(r, reason, retryAfter, cause));
         }
     }
 
-    private void retry(CallRow r, String reason, Optional<Duration> retryAfter, String cause) {
+    /** Back to CHECKED with a retry time (the recovery route announces it then); answers retry, or dead. */
+    private String retry(CallRow r, String reason, Optional<Duration> retryAfter, String cause) {
         if (r.attempts() >= settings.create().maxAttempts() && !"disabled".equals(cause) && !"limit".equals(cause)) {
             dead(r, CallState.CREATING, reason + " (gave up after " + r.attempts() + " attempts)", null);
-            return;
+            return "dead";
         }
         Instant next = Backoff.next(r.attempts(), settings.create().backoffBase(), settings.create().backoffMax(),
                 retryAfter);
         ledger.transition(r.provider(), r.externalId(), CallState.CREATING, CallState.CHECKED,
                 reason + "; next attempt at " + next, Ledger.fields("next_attempt_at", next, "claimed_by", null));
+        return "retry";
     }
 
     private void dead(CallRow r, CallState from, String reason, DeadLetters.ApiError error) {

@@ -51,13 +51,13 @@ public class FlowProfile implements QuarkusTestProfile {
         m.put("eci.ledger.url", "jdbc:h2:mem:flow;DB_CLOSE_DELAY=-1");
         m.put("eci.ledger.lease", "3S");
         m.put("eci.create.max-wait", "2S");
-        m.put("eci.create.poll-ms", "200");
+        m.put("eci.create.recovery-ms", "500");
         m.put("eci.create.backoff-base", "200MS");
         m.put("eci.create.backoff-max", "3S");
         // a request whose outcome is unknown (a reset before or after the org applied it) settles for this long
         m.put("eci.create.settle-time", "2S");
         m.put("eci.upload.settle-time", "2S");
-        m.put("eci.upload.poll-ms", "200");
+        m.put("eci.upload.recovery-ms", "500");
         m.put("eci.callcoaching.refresh-interval", "1S");
         m.put("eci.checks.excluded-numbers", "+19995550000,+19995550001");
         m.put("eci.checks.recording-grace", "3S");

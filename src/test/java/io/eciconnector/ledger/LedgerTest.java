@@ -166,6 +166,49 @@ class LedgerTest {
         }
     }
 
+    /**
+     * Two replicas both announced the same calls (each batch holds all of them): claimed by their keys at once, each
+     * call goes to one of them only; a call not due yet, or in another state, is in no claim.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = { "h2", "postgresql" })
+    void claimingTheSameAnnouncedCallsOnTwoReplicasGivesEachCallToOne(String db) throws Exception {
+        String name = unique();
+        Ledger a = open(db, name, Duration.ofMinutes(2));
+        Ledger b = open(db, name, Duration.ofMinutes(2));
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<CallKey> keys = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                a.insert(row("K" + i, CallState.CHECKED));
+                keys.add(new CallKey("generic", "K" + i));
+            }
+            a.transition("generic", "K0", CallState.CHECKED, CallState.CHECKED, null,
+                    Ledger.fields("next_attempt_at", Instant.now().plusSeconds(60)));
+            a.transition("generic", "K1", CallState.CHECKED, CallState.CREATED, "created elsewhere", Ledger.fields());
+            keys.add(new CallKey("generic", "NOT-THERE"));
+            List<Callable<List<CallRow>>> claims = new ArrayList<>();
+            for (Ledger l : List.of(a, b, a, b)) {
+                claims.add(() -> l.claim(keys, CallState.CHECKED, CallState.CREATING));
+            }
+            Set<String> seen = new HashSet<>();
+            for (Future<List<CallRow>> f : pool.invokeAll(claims)) {
+                for (CallRow r : f.get()) {
+                    assertTrue(seen.add(r.externalId()), r.externalId() + " claimed twice");
+                    assertEquals(CallState.CREATING, r.state());
+                }
+            }
+            assertEquals(98, seen.size(), "every due CHECKED call of the batch, once");
+            assertFalse(seen.contains("K0"), "its retry time has not come");
+            assertFalse(seen.contains("K1"), "created already");
+            assertEquals(98L, a.counts().get(CallState.CREATING));
+        } finally {
+            pool.shutdown();
+            a.stop();
+            b.stop();
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = { "h2", "postgresql" })
     void abandonedClaimsAreRecoveredAfterTheLease(String db) throws Exception {

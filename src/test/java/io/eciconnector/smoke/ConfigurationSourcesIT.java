@@ -72,6 +72,7 @@ class ConfigurationSourcesIT {
         v.put("eci.create.backoff-base", "2S");
         v.put("eci.create.batch-size", "200");
         v.put("eci.create.max-wait", "10S");
+        v.put("eci.create.recovery-ms", "5000");
         for (String source : List.of("folder", "s3", "sftp")) {
             v.put("eci.ingest." + source + ".vendor", "generic");
         }
@@ -161,6 +162,7 @@ class ConfigurationSourcesIT {
         v.put("eci.aws.allow-imds", "false");
         v.put("eci.create.settle-time", "11M");
         v.put("eci.upload.settle-time", "11M");
+        v.put("eci.upload.recovery-ms", "5000");
         v.put("eci.ingest.folder.dir", "data/inbox");
         v.put("eci.ingest.folder.max-files-per-poll", "500");
         v.put("eci.ingest.folder.enabled", "true");
