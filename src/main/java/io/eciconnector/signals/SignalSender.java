@@ -210,11 +210,14 @@ public class SignalSender {
                 }
             }
         }
+        // bulk requests first: they form only when full or due (a few a second, each up to 25 messages), so the
+        // realtime requests of many calls never keep them waiting; the rest when a slot frees
+        int bulk = 0;
         for (List<List<OutboxItem>> entries : SignalPlan.pack(candidates, now, settings.bulkWindow())) {
-            wanted.add(new Request(OutboxItem.Kind.MESSAGE, null, entries));
+            wanted.add(bulk++, new Request(OutboxItem.Kind.MESSAGE, null, entries));
         }
         if (wanted.size() > free) {
-            wanted = new ArrayList<>(wanted.subList(0, free)); // realtime first; the rest when a slot frees
+            wanted = new ArrayList<>(wanted.subList(0, free));
         }
         int permits = 0;
         while (permits < wanted.size() && slots.tryAcquire()) {
