@@ -224,7 +224,13 @@ public class SignalSender {
             permits++;
         }
         wanted = wanted.subList(0, permits);
-        List<Request> out = claim(wanted, now);
+        List<Request> out;
+        try {
+            out = claim(wanted, now);
+        } catch (RuntimeException e) {
+            slots.release(permits);
+            throw e; // the ledger could not be reached: the recovery timer looks again
+        }
         slots.release(permits - out.size()); // requests none of whose calls could be claimed
         forgetIdle(now);
         scheduleNext(now);
@@ -581,7 +587,7 @@ public class SignalSender {
 
     private void sent(String endpoint, List<OutboxItem> items) {
         long now = System.currentTimeMillis();
-        store.sent(items, 202, now);
+        outcome(c -> store.finish(c, items, "SENT", 202, null, now, now));
         String kind = items.get(0).kind().name();
         metrics.signals(kind, "sent", items.size());
         for (OutboxItem i : items) {
@@ -622,7 +628,7 @@ public class SignalSender {
         }
         Duration wait = Backoff.delay(attempts, settings.backoffBase(), settings.backoffMax(), retryAfter);
         long next = now + wait.toMillis();
-        store.retry(items, status, error, next, now);
+        outcome(c -> store.finish(c, items, "PENDING", status, error, next, now));
         metrics.signals(items.get(0).kind().name(), "retried", items.size());
         metrics.retry("signals", status == 0 ? "connection" : Integer.toString(status));
         LOG.infof("%s for %s: %s; %d item(s) again in %d ms", endpoint, key, error.length() > 200
@@ -642,11 +648,78 @@ public class SignalSender {
 
     private void dead(String endpoint, String key, List<OutboxItem> items, int status, String reason, String message) {
         long now = System.currentTimeMillis();
-        store.dead(items, status, reason, now);
+        outcome(c -> store.finish(c, items, "DEAD", status, reason, now, now));
         metrics.signals(items.get(0).kind().name(), "dead", items.size());
         deadLetters.items(endpoint, key, items.stream().map(i -> new OutboxItem(i.id(), i.vendorCallKey(), i.kind(),
                 i.itemKey(), i.startTime(), i.payload(), i.recordId(), "DEAD", i.attempts() + 1, i.nextAttemptAt(),
                 i.receivedAt())).toList(), reason, status == 0 ? null : status, message);
+    }
+
+    // ------------------------------------------------------------------ outcomes committed together
+
+    /** An outcome to record, and whether (and how) its transaction ended. */
+    private record Outcome(SqlWork work, java.util.concurrent.CompletableFuture<Void> done) {
+    }
+
+    @FunctionalInterface
+    private interface SqlWork {
+        void run(java.sql.Connection c) throws java.sql.SQLException;
+    }
+
+    private final java.util.concurrent.ConcurrentLinkedQueue<Outcome> outcomes = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.locks.ReentrantLock committing = new java.util.concurrent.locks.ReentrantLock();
+
+    /**
+     * Records an outcome in the ledger and returns once it is committed. Requests that end together share one
+     * transaction (a group commit): the first sender to find no commit running commits every outcome queued so far,
+     * the others wait for it; a call takes part in its next request only after its outcome is committed.
+     */
+    private void outcome(SqlWork work) {
+        Outcome o = new Outcome(work, new java.util.concurrent.CompletableFuture<>());
+        outcomes.add(o);
+        boolean interrupted = false;
+        while (!o.done().isDone()) {
+            if (committing.tryLock()) {
+                try {
+                    List<Outcome> batch = new ArrayList<>();
+                    Outcome next;
+                    while ((next = outcomes.poll()) != null) {
+                        batch.add(next);
+                    }
+                    if (!batch.isEmpty()) {
+                        try {
+                            store.inTransaction(c -> {
+                                for (Outcome b : batch) {
+                                    b.work().run(c);
+                                }
+                                return null;
+                            });
+                            batch.forEach(b -> b.done().complete(null));
+                        } catch (RuntimeException e) {
+                            batch.forEach(b -> b.done().completeExceptionally(e));
+                        }
+                    }
+                } finally {
+                    committing.unlock();
+                }
+            } else {
+                try {
+                    o.done().get(2, TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                    // not committed yet (or failed: join below says so)
+                } catch (InterruptedException e) {
+                    interrupted = true; // the outcome is recorded all the same: this thread commits it if need be
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            o.done().join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
     }
 
     // ------------------------------------------------------------------ plumbing

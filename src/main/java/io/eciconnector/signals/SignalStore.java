@@ -486,11 +486,28 @@ public class SignalStore {
         finish(items, "DEAD", status, error, now, now);
     }
 
+    /** {@link #sent}, {@link #retry}, {@link #dead} within a transaction the caller holds (outcomes committed together). */
+    public void finish(Connection c, Collection<OutboxItem> items, String state, int status, String error, long next,
+            long now) throws SQLException {
+        finishIn(c, items, state, status, error, next, now);
+    }
+
     private void finish(Collection<OutboxItem> items, String state, int status, String error, long next, long now) {
         if (items.isEmpty()) {
             return;
         }
         inTransaction(c -> {
+            finishIn(c, items, state, status, error, next, now);
+            return null;
+        });
+    }
+
+    private static void finishIn(Connection c, Collection<OutboxItem> items, String state, int status, String error,
+            long next, long now) throws SQLException {
+        if (items.isEmpty()) {
+            return;
+        }
+        {
             try (PreparedStatement ps = c.prepareStatement("UPDATE signal_outbox SET state = ?, last_status = ?, "
                     + "last_error = ?, next_attempt_at = ?, sent_at = ?, claimed_by = NULL WHERE id = ?")) {
                 for (OutboxItem i : items) {
@@ -508,8 +525,7 @@ public class SignalStore {
                 }
                 ps.executeBatch();
             }
-            return null;
-        });
+        }
     }
 
     /** Items claimed by a replica that died (older than the lease) go back to PENDING. */
