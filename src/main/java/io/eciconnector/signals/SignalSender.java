@@ -139,6 +139,9 @@ public class SignalSender {
     private java.util.concurrent.ScheduledExecutorService timer;
     private long wakeAt = Long.MAX_VALUE;
     private long lastRecovery;
+    private long lastPlan;
+    /** The least time between two plan passes: under load, one claim transaction for what came meanwhile. */
+    static final long PASS_GAP_MS = 10;
 
     /** Items stored and committed (the intake, after its transaction): sent as soon as they are due. */
     public void stored(List<OutboxItem> items) {
@@ -185,6 +188,17 @@ public class SignalSender {
     public synchronized List<Request> plan() {
         triggered.set(false);
         long now = System.currentTimeMillis();
+        if (now - lastPlan < PASS_GAP_MS && now >= lastPlan) {
+            // under load, passes at most every PASS_GAP_MS: what came meanwhile is claimed in one transaction (an idle
+            // sender plans at once)
+            long at = lastPlan + PASS_GAP_MS;
+            if (!(wakeAt > now && wakeAt <= at)) {
+                wakeAt = at;
+                timer().schedule(this::trigger, at - now, TimeUnit.MILLISECONDS);
+            }
+            return List.of();
+        }
+        lastPlan = now;
         if (scanSoon) {
             scanSoon = false;
             adopt(now, Long.MAX_VALUE);
