@@ -44,7 +44,7 @@ import java.util.regex.Pattern;
 public class SignalBench {
 
     static final Path ROOT = Path.of("").toAbsolutePath();
-    static final Path JAR = ROOT.resolve("target/quarkus-app/quarkus-run.jar");
+    static Path JAR = ROOT.resolve("target/quarkus-app/quarkus-run.jar");
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
     static final Pattern RECEIVED = Pattern.compile("\"receivedAt\":(\\d+)[^{}]*\"(?:message|event)\":\\{[^}]*?\"(?:messageId|value)\":\"([^\"]+)\"");
@@ -59,6 +59,9 @@ public class SignalBench {
         int seconds = Integer.parseInt(a.get("seconds"));
         int calls = Integer.parseInt(a.get("calls"));
         List<String> sources = List.of(a.get("sources").split(","));
+        if (a.containsKey("jar")) {
+            JAR = Path.of(a.get("jar")).toAbsolutePath();
+        }
         if (!Files.isRegularFile(JAR)) {
             throw new IllegalStateException("package first: ./mvnw -B -q package -DskipTests");
         }
@@ -113,8 +116,16 @@ public class SignalBench {
                     }
                     Thread.sleep(250);
                 }
+                Map<String, Long> events;
+                while ((events = events(app.get("/sandbox/telephony"), "bench-" + source + "-")).size() < records) {
+                    if (System.currentTimeMillis() > deadline) {
+                        throw new IllegalStateException("only " + events.size() + " of " + records + " events arrived");
+                    }
+                    Thread.sleep(250);
+                }
                 peakHeap = Math.max(peakHeap, app.heapUsed());
                 long cpu = app.cpuMillis() - cpu0;
+                List<Long> eventLatencies = latencies(sentAt, events);
                 List<Long> latencies = latencies(sentAt, got);
                 if (httpLatencies == null) {
                     httpLatencies = latencies;
@@ -127,6 +138,8 @@ public class SignalBench {
                         got.size(), records);
                 System.out.printf("  added latency per message (record sent -> sandbox receipt): p50 %d ms, p99 %d ms, max %d ms%n",
                         pct(latencies, 50), pct(latencies, 99), pct(latencies, 100));
+                System.out.printf("  added latency per realtime event (record sent -> sandbox receipt): p50 %d ms, p99 %d ms, max %d ms%n",
+                        pct(eventLatencies, 50), pct(eventLatencies, 99), pct(eventLatencies, 100));
                 System.out.printf("  telephony requests: %d bulk (%.2f per message, %.1f messages per bulk request), %d realtime "
                         + "(%.2f per event)%n", bulk, bulk / (double) records, records / (double) Math.max(1, bulk), realtime,
                         realtime / (double) records);
@@ -285,6 +298,37 @@ public class SignalBench {
         while (m.find()) {
             if (m.group(2).contains(marker)) {
                 out.put(m.group(2), Long.parseLong(m.group(1)));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * "{key}-m{n}" -> the sandbox's receivedAt of the realtime event of record n of a call whose key contains `marker`
+     * (each record of the stream carries one event; a call's n-th by startTime is its record n).
+     */
+    static Map<String, Long> events(String telephony, String marker) {
+        Map<String, Long> out = new HashMap<>();
+        Matcher k = Pattern.compile("\"([^\"]*" + Pattern.quote(marker) + "[^\"]*)\":\\{\"ended\"").matcher(telephony);
+        List<int[]> spans = new ArrayList<>();
+        List<String> keys = new ArrayList<>();
+        while (k.find()) {
+            keys.add(k.group(1));
+            spans.add(new int[] { k.end(), telephony.length() });
+            if (spans.size() > 1) {
+                spans.get(spans.size() - 2)[1] = k.start();
+            }
+        }
+        Pattern event = Pattern.compile("\"kind\":\"realtime\",\"receivedAt\":(\\d+)[^{]*\"event\":\\{[^}]*\"startTime\":(\\d+)");
+        for (int i = 0; i < keys.size(); i++) {
+            List<long[]> got = new ArrayList<>();
+            Matcher m = event.matcher(telephony.substring(spans.get(i)[0], spans.get(i)[1]));
+            while (m.find()) {
+                got.add(new long[] { Long.parseLong(m.group(2)), Long.parseLong(m.group(1)) });
+            }
+            got.sort((x, y) -> Long.compare(x[0], y[0]));
+            for (int n = 0; n < got.size(); n++) {
+                out.put(keys.get(i) + "-m" + n, got.get(n)[1]);
             }
         }
         return out;

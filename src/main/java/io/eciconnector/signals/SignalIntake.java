@@ -160,6 +160,8 @@ public class SignalIntake {
                 refuse.accept(1, new Refusal(element.index(), null, e.getMessage()));
                 return;
             }
+            // committed: the sender takes the new items at once (routes/telephony-send.yaml)
+            sender.stored(o.stored);
             n[1] += o.added;
             n[2] += o.duplicates;
             n[3] += o.mapped == null ? 0 : o.mapped.ignored();
@@ -174,9 +176,6 @@ public class SignalIntake {
         metrics.signals("RECORD", "received", n[0]);
         metrics.signals("ITEM", "stored", n[1]);
         metrics.signals("ITEM", "duplicate", n[2]);
-        if (n[1] > 0) {
-            sender.wake();
-        }
         return new Summary(n[0], n[1], n[2], n[3], n[4], List.copyOf(refused));
     }
 
@@ -198,6 +197,8 @@ public class SignalIntake {
         SignalContact contact;
         ContactLensMapper.Mapped mapped;
         int added;
+        /** The items this record added, as stored (with their ids). */
+        final List<OutboxItem> stored = new ArrayList<>();
         int duplicates;
     }
 
@@ -325,7 +326,8 @@ public class SignalIntake {
                         // a category matched without a point of interest happened by the time of the record
                         long recordTime = producedAt != null ? producedAt : k.startedAt() + maxOffset(record);
                         o.mapped = mapper.segments(record, k, recordTime);
-                        o.added = store.insertItems(c, o.mapped.items(), recordId, now, now);
+                        o.stored.clear();
+                        o.added = store.insertItems(c, o.mapped.items(), recordId, now, now, o.stored);
                         o.duplicates = o.mapped.items().size() - o.added;
                         if (!o.mapped.problems().isEmpty()) {
                             store.recordOutcome(c, recordId, o.mapped.problems().size() + " segment(s) refused: "

@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -35,17 +34,26 @@ import io.eciconnector.send.Backoff;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
- * Sends the outbox to the telephony API (routes/telephony-send.yaml calls {@link #drain} on a short timer):
+ * Sends the outbox to the telephony API, event-driven (routes/telephony-send.yaml):
  * <ul>
- * <li>realtime events: per call, what is ready, sorted by startTime, once the oldest has waited the realtime window;</li>
- * <li>transcript messages: packed across calls into bulk requests of at most 5 calls x 5 messages, sent when full or
- * once the oldest has waited the bulk window; a call with a request in flight or waiting for a retry takes no part in
- * another request, so no request overtakes an earlier one of the same call;</li>
- * <li>post-call chunks: one request each, in order, once the contact completed.</li>
+ * <li>the intake hands over what it stored once its transaction committed ({@link #stored}); that triggers
+ * {@code seda:telephony-due}, whose consumer calls {@link #plan}: what is due now, claimed in the ledger in one
+ * transaction, one {@link Request} per telephony request, each handed to {@code seda:telephony-request} whose
+ * consumers ({@code eci.telephony.concurrency}) call {@link #send};</li>
+ * <li>realtime events: an idle call's go at once, sorted by startTime; what comes while a request of the call is in
+ * flight (or within {@code realtime-window} of its last one) goes together in its next request;</li>
+ * <li>transcript messages: packed across calls by messages ({@link SignalPlan#pack}): five calls with five messages
+ * each go at once, a call whose oldest message waited {@code bulk-window} goes with the calls that have the most
+ * messages waiting;</li>
+ * <li>post-call chunks: one request each, in order, once the contact completed (found by {@link #recover}).</li>
  * </ul>
- * 429, 5xx, 401 and connection faults are retried with backoff and jitter honouring Retry-After (a time in the
- * ledger, no thread sleeps); a multi-status answer retries only its retryable entries; a 400 entry goes to the dead
- * letters and holds nothing else back. Items are claimed in the ledger, so replicas share one outbox.
+ * A call with a request in flight or an item waiting for a retry takes no part in another request of the same kind,
+ * so no request overtakes an earlier one of the same call. The slow timer ({@code eci.telephony.poll-ms}) calls
+ * {@link #recover}: claims a stopped replica left, items no notification brought (another replica's, a restart's, a
+ * replay), post-call chunks now due. 429, 5xx, 401 and connection faults are retried with backoff and jitter
+ * honouring Retry-After (a time in the ledger and a timer here, no thread sleeps); a multi-status answer retries only
+ * its retryable entries; a 400 entry goes to the dead letters and holds nothing else back. Items are claimed in the
+ * ledger, so replicas share one outbox.
  */
 @ApplicationScoped
 @Named("signalSender")
@@ -53,12 +61,43 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 public class SignalSender {
 
     private static final Logger LOG = Logger.getLogger(SignalSender.class);
-    static final int MAX_CALLS = 5;
-    static final int MAX_MESSAGES = 5;
-    static final int MAX_EVENTS = 100;
+    static final int MAX_CALLS = SignalPlan.MAX_CALLS;
+    static final int MAX_MESSAGES = SignalPlan.MAX_MESSAGES;
+    static final int MAX_EVENTS = SignalPlan.MAX_EVENTS;
     static final int SCAN_LIMIT = 5000;
+    /** Items held in memory at most (beyond: left in the outbox for the recovery pass). */
+    static final int MAX_HELD = 20_000;
+    /** Where the sender is triggered (routes/telephony-send.yaml). */
+    static final String DUE = "seda:telephony-due";
     /** The answer to messages sent again whose ids the conversation already holds. */
     static final java.util.regex.Pattern ALREADY_STORED = java.util.regex.Pattern.compile("(?i)messageId .* not unique");
+
+    /** One telephony request: realtime events or a post-call chunk of one call, or a bulk of entries (one per call). */
+    @RegisterForReflection
+    public record Request(OutboxItem.Kind kind, String key, List<List<OutboxItem>> entries) {
+        List<OutboxItem> items() {
+            return entries.stream().flatMap(List::stream).toList();
+        }
+
+        @Override
+        public String toString() {
+            return kind + " " + (key == null ? entries.size() + " calls" : key) + ", " + items().size() + " item(s)";
+        }
+    }
+
+    /** One call's waiting items of one kind, as this replica knows them. */
+    private static final class Lane {
+        final OutboxItem.Kind kind;
+        final String key;
+        final java.util.TreeMap<Long, OutboxItem> pending = new java.util.TreeMap<>();
+        boolean inFlight;
+        long lastRequestAt = Long.MIN_VALUE / 2;
+
+        Lane(OutboxItem.Kind kind, String key) {
+            this.kind = kind;
+            this.key = key;
+        }
+    }
 
     @Inject
     TelephonySettings settings;
@@ -81,28 +120,242 @@ public class SignalSender {
     @Inject
     ObjectMapper json;
 
+    @Inject
+    org.apache.camel.ProducerTemplate producer;
+
     private volatile TelephonyClient client;
     private TelephonyToken token;
-    private ExecutorService pool;
     private Semaphore slots;
-    private volatile boolean woken = true;
-    private volatile boolean busy;
-    private long lastFullScan;
+    /** Items stored and committed, not taken into the lanes yet. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<OutboxItem> inbox = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicInteger inboxSize = new java.util.concurrent.atomic.AtomicInteger();
+    /** kind|vendorCallKey -> lane; guarded by this. */
+    private final Map<String, Lane> lanes = new LinkedHashMap<>();
+    /** Ids of the items in the lanes or in flight; guarded by this. */
+    private final java.util.Set<Long> known = new java.util.HashSet<>();
+    private volatile int knownSize;
+    private final java.util.concurrent.atomic.AtomicBoolean triggered = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile boolean scanSoon = true;
+    private java.util.concurrent.ScheduledExecutorService timer;
+    private long wakeAt = Long.MAX_VALUE;
     private long lastRecovery;
+    private long lastPlan;
+    /** The least time between two plan passes: under load, one claim transaction for what came meanwhile. */
+    static final long PASS_GAP_MS = 10;
 
-    /** New items were stored: the next drain looks at once rather than at its next idle check. */
-    public void wake() {
-        woken = true;
+    /** Items stored and committed (the intake, after its transaction): sent as soon as they are due. */
+    public void stored(List<OutboxItem> items) {
+        if (items == null || items.isEmpty()) {
+            return;
+        }
+        if (inboxSize.get() + knownSize < MAX_HELD) {
+            for (OutboxItem i : items) {
+                if (i.kind() != OutboxItem.Kind.POSTCALL) {
+                    inbox.add(i);
+                    inboxSize.incrementAndGet();
+                }
+            }
+        } else {
+            scanSoon = true; // a backlog: the outbox is read again once the sender caught up
+        }
+        trigger();
     }
 
-    /** One pass over the outbox: sends what is due, within the concurrency limit. */
-    public synchronized void drain() {
-        long now = System.currentTimeMillis();
-        if (!woken && !busy && now - lastFullScan < 1000) {
-            return; // idle: look once a second (another replica may have stored items)
+    /** The outbox changed in a way no notification carries (a replay, post-call items): look at it soon. */
+    public void wake() {
+        scanSoon = true;
+        trigger();
+    }
+
+    /** Asks for a {@link #plan} pass; one pass pending at a time is enough (it sees everything committed before it). */
+    void trigger() {
+        if (triggered.compareAndSet(false, true)) {
+            try {
+                producer.sendBody(DUE, "due");
+            } catch (RuntimeException e) {
+                triggered.set(false); // not started yet or stopping: the recovery timer looks again
+                LOG.debugf("telephony trigger not taken: %s", e.getMessage());
+            }
         }
-        woken = false;
-        lastFullScan = now;
+    }
+
+    // ------------------------------------------------------------------ planning
+
+    /**
+     * What is due now, claimed in the ledger in one transaction: one request per realtime call, bulk requests packed
+     * by messages, at most as many as there are free sending slots.
+     */
+    public synchronized List<Request> plan() {
+        triggered.set(false);
+        long now = System.currentTimeMillis();
+        if (now - lastPlan < PASS_GAP_MS && now >= lastPlan) {
+            // under load, passes at most every PASS_GAP_MS: what came meanwhile is claimed in one transaction (an idle
+            // sender plans at once)
+            long at = lastPlan + PASS_GAP_MS;
+            if (!(wakeAt > now && wakeAt <= at)) {
+                wakeAt = at;
+                timer().schedule(this::trigger, at - now, TimeUnit.MILLISECONDS);
+            }
+            return List.of();
+        }
+        lastPlan = now;
+        if (scanSoon) {
+            scanSoon = false;
+            adopt(now, Long.MAX_VALUE);
+        }
+        absorb();
+        int free = slots().availablePermits();
+        List<Request> wanted = new ArrayList<>();
+        Duration realtimeWindow = settings.realtimeWindow();
+        List<List<OutboxItem>> candidates = new ArrayList<>();
+        for (Lane lane : lanes.values()) {
+            if (lane.inFlight || lane.pending.isEmpty()) {
+                continue;
+            }
+            if (lane.kind == OutboxItem.Kind.EVENT) {
+                List<OutboxItem> ready = SignalPlan.lead(lane.pending.values(), now, MAX_EVENTS);
+                if (SignalPlan.realtimeDue(ready, now, lane.lastRequestAt, realtimeWindow)) {
+                    wanted.add(new Request(OutboxItem.Kind.EVENT, lane.key, List.of(ready)));
+                }
+            } else if (lane.kind == OutboxItem.Kind.MESSAGE) {
+                List<OutboxItem> lead = SignalPlan.lead(lane.pending.values(), now, MAX_MESSAGES);
+                if (!lead.isEmpty()) {
+                    candidates.add(lead);
+                }
+            }
+        }
+        // bulk requests first: they form only when full or due (a few a second, each up to 25 messages), so the
+        // realtime requests of many calls never keep them waiting; the rest when a slot frees
+        int bulk = 0;
+        for (List<List<OutboxItem>> entries : SignalPlan.pack(candidates, now, settings.bulkWindow())) {
+            wanted.add(bulk++, new Request(OutboxItem.Kind.MESSAGE, null, entries));
+        }
+        if (wanted.size() > free) {
+            wanted = new ArrayList<>(wanted.subList(0, free));
+        }
+        int permits = 0;
+        while (permits < wanted.size() && slots.tryAcquire()) {
+            permits++;
+        }
+        wanted = wanted.subList(0, permits);
+        List<Request> out;
+        try {
+            out = claim(wanted, now);
+        } catch (RuntimeException e) {
+            slots.release(permits);
+            throw e; // the ledger could not be reached: the recovery timer looks again
+        }
+        slots.release(permits - out.size()); // requests none of whose calls could be claimed
+        forgetIdle(now);
+        scheduleNext(now);
+        return out;
+    }
+
+    /** Claims the requests' items in one transaction; a call that cannot be claimed is left to the outbox. */
+    private List<Request> claim(List<Request> wanted, long now) {
+        if (wanted.isEmpty()) {
+            return List.of();
+        }
+        List<List<OutboxItem>> groups = new ArrayList<>();
+        for (Request r : wanted) {
+            groups.addAll(r.entries());
+        }
+        Map<Long, OutboxItem> claimed = store.claimGroups(groups, ledger.instance(), now);
+        List<Request> out = new ArrayList<>();
+        for (Request r : wanted) {
+            List<List<OutboxItem>> entries = new ArrayList<>();
+            for (List<OutboxItem> entry : r.entries()) {
+                Lane lane = lane(entry.get(0));
+                if (!claimed.containsKey(entry.get(0).id())) {
+                    // taken by another replica, or something earlier of the call is not in memory: the outbox has it
+                    forget(lane);
+                    continue;
+                }
+                List<OutboxItem> fresh = new ArrayList<>();
+                for (OutboxItem i : entry) {
+                    fresh.add(claimed.get(i.id()));
+                    lane.pending.remove(i.id());
+                }
+                lane.inFlight = true;
+                lane.lastRequestAt = now;
+                entries.add(fresh);
+            }
+            if (!entries.isEmpty()) {
+                out.add(new Request(r.kind(), r.key(), entries));
+            }
+        }
+        return out;
+    }
+
+    /** Takes the stored items into their lanes (unless already known: in a lane or in flight). */
+    private void absorb() {
+        OutboxItem i;
+        while ((i = inbox.poll()) != null) {
+            inboxSize.decrementAndGet();
+            hold(i);
+        }
+        knownSize = known.size();
+    }
+
+    private void hold(OutboxItem i) {
+        if (known.add(i.id())) {
+            lane(i).pending.put(i.id(), i);
+        }
+    }
+
+    private Lane lane(OutboxItem i) {
+        return lanes.computeIfAbsent(i.kind().name() + "|" + i.vendorCallKey(), k -> new Lane(i.kind(), i.vendorCallKey()));
+    }
+
+    /** Drops what memory holds of a call (not in flight): the outbox still has it, the recovery pass reads it again. */
+    private void forget(Lane lane) {
+        for (Long id : lane.pending.keySet()) {
+            known.remove(id);
+        }
+        lane.pending.clear();
+        knownSize = known.size();
+    }
+
+    private void forgetIdle(long now) {
+        long window = settings.realtimeWindow().toMillis();
+        lanes.values().removeIf(l -> !l.inFlight && l.pending.isEmpty() && now - l.lastRequestAt >= window);
+    }
+
+    /** A trigger when the next waiting item falls due (a bulk window, a realtime window, a retry time). */
+    private void scheduleNext(long now) {
+        long next = Long.MAX_VALUE;
+        long realtimeWindow = settings.realtimeWindow().toMillis();
+        for (Lane lane : lanes.values()) {
+            if (lane.inFlight || lane.pending.isEmpty()) {
+                continue;
+            }
+            OutboxItem head = lane.pending.firstEntry().getValue();
+            if (head.nextAttemptAt() > now) {
+                next = Math.min(next, head.nextAttemptAt());
+            } else if (lane.kind == OutboxItem.Kind.EVENT) {
+                next = Math.min(next, lane.lastRequestAt + realtimeWindow);
+            } else {
+                next = Math.min(next, SignalPlan.bulkDueAt(SignalPlan.lead(lane.pending.values(), now, MAX_MESSAGES),
+                        settings.bulkWindow()));
+            }
+        }
+        if (next == Long.MAX_VALUE || next <= now || (wakeAt > now && wakeAt <= next)) {
+            // nothing waits; or what is due now waits for a sending slot (its release triggers a pass); or a
+            // trigger is already set for then
+            return;
+        }
+        wakeAt = next;
+        timer().schedule(this::trigger, wakeAt - now, TimeUnit.MILLISECONDS);
+    }
+
+    // ------------------------------------------------------------------ recovery (the slow timer)
+
+    /**
+     * The slow path: claims of a stopped replica back to the outbox, items the outbox holds that no notification
+     * brought (another replica's, a restart's, a replay), and the post-call chunks now due (claimed here).
+     */
+    public synchronized List<Request> recover() {
+        long now = System.currentTimeMillis();
         if (now - lastRecovery > settings.lease().toMillis() / 4) {
             lastRecovery = now;
             int recovered = store.recoverAbandoned(now - settings.lease().toMillis());
@@ -110,33 +363,69 @@ public class SignalSender {
                 LOG.warnf("%d signal items claimed by a stopped replica are sent again", recovered);
             }
         }
-        boolean pending = false;
-        pending |= realtime(now);
-        pending |= messages(now);
-        pending |= postCall(now);
-        busy = pending;
+        // items younger than this are left to the replica that stored them (its notification)
+        long adoptBefore = now - Math.max(settings.bulkWindow().toMillis(), settings.realtimeWindow().toMillis()) - 1000;
+        if (adopt(now, adoptBefore) > 0 || !lanes.isEmpty()) {
+            trigger();
+        }
+        return postCall(now);
     }
 
-    // ------------------------------------------------------------------ realtime events
-
-    private boolean realtime(long now) {
-        boolean pending = false;
-        for (Map.Entry<String, List<OutboxItem>> call : store.unfinished(OutboxItem.Kind.EVENT, SCAN_LIMIT).entrySet()) {
-            List<OutboxItem> items = call.getValue();
-            pending = true;
-            if (items.stream().anyMatch(i -> i.state().equals("SENDING"))) {
-                continue;
+    /** Takes into the lanes the PENDING items of calls with nothing in flight elsewhere; answers how many were new. */
+    private int adopt(long now, long receivedBefore) {
+        absorb();
+        int added = 0;
+        for (OutboxItem.Kind kind : List.of(OutboxItem.Kind.EVENT, OutboxItem.Kind.MESSAGE)) {
+            for (List<OutboxItem> items : store.unfinished(kind, SCAN_LIMIT).values()) {
+                if (items.stream().anyMatch(i -> i.state().equals("SENDING") && !known.contains(i.id()))) {
+                    continue; // another replica (or a stopped one) is sending for this call
+                }
+                for (OutboxItem i : items) {
+                    if (i.state().equals("PENDING") && (i.receivedAt() < receivedBefore || i.attempts() > 0)
+                            && !known.contains(i.id())) {
+                        hold(i);
+                        added++;
+                    }
+                }
             }
-            List<OutboxItem> ready = items.stream().filter(i -> i.nextAttemptAt() <= now).limit(MAX_EVENTS).toList();
-            if (ready.isEmpty() || !due(ready, now, settings.realtimeWindow(), ready.size() >= MAX_EVENTS)) {
-                continue;
-            }
-            if (!reserve(ready, now)) {
-                return true;
-            }
-            pool().execute(() -> sendRealtime(call.getKey(), ready));
         }
-        return pending;
+        knownSize = known.size();
+        return added;
+    }
+
+    // ------------------------------------------------------------------ sending
+
+    /** Sends one claimed request and records its outcome (routes/telephony-send.yaml, seda:telephony-request). */
+    public void send(Request r) {
+        try {
+            switch (r.kind()) {
+                case EVENT -> sendRealtime(r.key(), r.items());
+                case MESSAGE -> sendBulk(r.entries());
+                case POSTCALL -> sendPostCall(r.key(), r.items().get(0));
+            }
+        } finally {
+            settled(r);
+        }
+    }
+
+    /** The request is settled in the ledger: its calls take part in the next plan. */
+    private void settled(Request r) {
+        synchronized (this) {
+            for (List<OutboxItem> entry : r.entries()) {
+                Lane lane = lanes.get(entry.get(0).kind().name() + "|" + entry.get(0).vendorCallKey());
+                for (OutboxItem i : entry) {
+                    if (lane == null || !lane.pending.containsKey(i.id())) {
+                        known.remove(i.id());
+                    }
+                }
+                if (lane != null) {
+                    lane.inFlight = false;
+                }
+            }
+            knownSize = known.size();
+        }
+        slots.release();
+        trigger();
     }
 
     private void sendRealtime(String key, List<OutboxItem> items) {
@@ -161,17 +450,14 @@ public class SignalSender {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             failed("realtimeConversationEvents", key, items, e);
-        } finally {
-            release();
         }
     }
 
     // ------------------------------------------------------------------ post-call events
 
-    private boolean postCall(long now) {
-        boolean pending = false;
+    private List<Request> postCall(long now) {
+        List<Request> out = new ArrayList<>();
         for (Map.Entry<String, List<OutboxItem>> call : store.unfinished(OutboxItem.Kind.POSTCALL, SCAN_LIMIT).entrySet()) {
-            pending = true;
             OutboxItem first = call.getValue().get(0);
             if (!first.state().equals("PENDING") || first.nextAttemptAt() > now) {
                 continue; // one chunk at a time, in order; the first waits for the contact to complete
@@ -191,68 +477,31 @@ public class SignalSender {
                 dead("postConversationEvents", call.getKey(), call.getValue(), 0, reason, reason);
                 continue;
             }
-            if (!reserve(List.of(first), now)) {
-                return true;
+            if (!slots().tryAcquire()) {
+                break;
             }
-            pool().execute(() -> {
-                try {
-                    settle("postConversationEvents", call.getKey(), List.of(first),
-                            client().postCall(call.getKey(), first.payload()));
-                } catch (IOException | RuntimeException e) {
-                    failed("postConversationEvents", call.getKey(), List.of(first), e);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    failed("postConversationEvents", call.getKey(), List.of(first), e);
-                } finally {
-                    release();
-                }
-            });
+            Map<Long, OutboxItem> claimed = store.claimGroups(List.of(List.of(first)), ledger.instance(), now);
+            if (claimed.isEmpty()) {
+                slots.release(); // another replica took it
+                continue;
+            }
+            out.add(new Request(OutboxItem.Kind.POSTCALL, call.getKey(), List.of(List.of(claimed.get(first.id())))));
         }
-        return pending;
+        return out;
+    }
+
+    private void sendPostCall(String key, OutboxItem first) {
+        try {
+            settle("postConversationEvents", key, List.of(first), client().postCall(key, first.payload()));
+        } catch (IOException | RuntimeException e) {
+            failed("postConversationEvents", key, List.of(first), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failed("postConversationEvents", key, List.of(first), e);
+        }
     }
 
     // ------------------------------------------------------------------ bulk transcripts
-
-    private boolean messages(long now) {
-        Map<String, List<OutboxItem>> unfinished = store.unfinished(OutboxItem.Kind.MESSAGE, SCAN_LIMIT);
-        // per call: the leading messages that are ready, in order; a call with one in flight waits
-        List<List<OutboxItem>> candidates = new ArrayList<>();
-        for (List<OutboxItem> items : unfinished.values()) {
-            if (items.stream().anyMatch(i -> i.state().equals("SENDING"))) {
-                continue;
-            }
-            List<OutboxItem> lead = new ArrayList<>();
-            for (OutboxItem i : items) {
-                if (i.nextAttemptAt() > now || lead.size() == MAX_MESSAGES) {
-                    break;
-                }
-                lead.add(i);
-            }
-            if (!lead.isEmpty()) {
-                candidates.add(lead);
-            }
-        }
-        for (int from = 0; from < candidates.size(); from += MAX_CALLS) {
-            List<List<OutboxItem>> request = candidates.subList(from, Math.min(candidates.size(), from + MAX_CALLS));
-            List<OutboxItem> all = request.stream().flatMap(List::stream).toList();
-            boolean full = request.size() == MAX_CALLS || request.stream().allMatch(l -> l.size() == MAX_MESSAGES);
-            if (!due(all, now, settings.bulkWindow(), full)) {
-                continue;
-            }
-            if (!reserve(all, now)) {
-                return true;
-            }
-            List<List<OutboxItem>> entries = List.copyOf(request);
-            pool().execute(() -> {
-                try {
-                    sendBulk(entries);
-                } finally {
-                    release();
-                }
-            });
-        }
-        return !unfinished.isEmpty();
-    }
 
     private void sendBulk(List<List<OutboxItem>> entries) {
         List<OutboxItem> all = entries.stream().flatMap(List::stream).toList();
@@ -352,7 +601,7 @@ public class SignalSender {
 
     private void sent(String endpoint, List<OutboxItem> items) {
         long now = System.currentTimeMillis();
-        store.sent(items, 202, now);
+        outcome(c -> store.finish(c, items, "SENT", 202, null, now, now));
         String kind = items.get(0).kind().name();
         metrics.signals(kind, "sent", items.size());
         for (OutboxItem i : items) {
@@ -392,53 +641,102 @@ public class SignalSender {
             return;
         }
         Duration wait = Backoff.delay(attempts, settings.backoffBase(), settings.backoffMax(), retryAfter);
-        store.retry(items, status, error, now + wait.toMillis(), now);
+        long next = now + wait.toMillis();
+        outcome(c -> store.finish(c, items, "PENDING", status, error, next, now));
         metrics.signals(items.get(0).kind().name(), "retried", items.size());
         metrics.retry("signals", status == 0 ? "connection" : Integer.toString(status));
         LOG.infof("%s for %s: %s; %d item(s) again in %d ms", endpoint, key, error.length() > 200
                 ? error.substring(0, 200) : error, items.size(), wait.toMillis());
-        woken = true;
+        if (items.get(0).kind() != OutboxItem.Kind.POSTCALL) {
+            synchronized (this) { // they wait in their lane for their time (a trigger is scheduled when it settles)
+                for (OutboxItem i : items) {
+                    OutboxItem again = new OutboxItem(i.id(), i.vendorCallKey(), i.kind(), i.itemKey(), i.startTime(),
+                            i.payload(), i.recordId(), "PENDING", i.attempts() + 1, next, i.receivedAt());
+                    if (known.contains(i.id())) {
+                        lane(i).pending.put(i.id(), again);
+                    }
+                }
+            }
+        }
     }
 
     private void dead(String endpoint, String key, List<OutboxItem> items, int status, String reason, String message) {
         long now = System.currentTimeMillis();
-        store.dead(items, status, reason, now);
+        outcome(c -> store.finish(c, items, "DEAD", status, reason, now, now));
         metrics.signals(items.get(0).kind().name(), "dead", items.size());
         deadLetters.items(endpoint, key, items.stream().map(i -> new OutboxItem(i.id(), i.vendorCallKey(), i.kind(),
                 i.itemKey(), i.startTime(), i.payload(), i.recordId(), "DEAD", i.attempts() + 1, i.nextAttemptAt(),
                 i.receivedAt())).toList(), reason, status == 0 ? null : status, message);
     }
 
+    // ------------------------------------------------------------------ outcomes committed together
+
+    /** An outcome to record, and whether (and how) its transaction ended. */
+    private record Outcome(SqlWork work, java.util.concurrent.CompletableFuture<Void> done) {
+    }
+
+    @FunctionalInterface
+    private interface SqlWork {
+        void run(java.sql.Connection c) throws java.sql.SQLException;
+    }
+
+    private final java.util.concurrent.ConcurrentLinkedQueue<Outcome> outcomes = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.locks.ReentrantLock committing = new java.util.concurrent.locks.ReentrantLock();
+
+    /**
+     * Records an outcome in the ledger and returns once it is committed. Requests that end together share one
+     * transaction (a group commit): the first sender to find no commit running commits every outcome queued so far,
+     * the others wait for it; a call takes part in its next request only after its outcome is committed.
+     */
+    private void outcome(SqlWork work) {
+        Outcome o = new Outcome(work, new java.util.concurrent.CompletableFuture<>());
+        outcomes.add(o);
+        boolean interrupted = false;
+        while (!o.done().isDone()) {
+            if (committing.tryLock()) {
+                try {
+                    List<Outcome> batch = new ArrayList<>();
+                    Outcome next;
+                    while ((next = outcomes.poll()) != null) {
+                        batch.add(next);
+                    }
+                    if (!batch.isEmpty()) {
+                        try {
+                            store.inTransaction(c -> {
+                                for (Outcome b : batch) {
+                                    b.work().run(c);
+                                }
+                                return null;
+                            });
+                            batch.forEach(b -> b.done().complete(null));
+                        } catch (RuntimeException e) {
+                            batch.forEach(b -> b.done().completeExceptionally(e));
+                        }
+                    }
+                } finally {
+                    committing.unlock();
+                }
+            } else {
+                try {
+                    o.done().get(2, TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                    // not committed yet (or failed: join below says so)
+                } catch (InterruptedException e) {
+                    interrupted = true; // the outcome is recorded all the same: this thread commits it if need be
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            o.done().join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
     // ------------------------------------------------------------------ plumbing
-
-    /** Due: full, a retry, or the oldest item has waited the window. */
-    private static boolean due(List<OutboxItem> items, long now, Duration window, boolean full) {
-        if (full) {
-            return true;
-        }
-        long oldest = items.stream().mapToLong(OutboxItem::receivedAt).min().orElse(now);
-        boolean retry = items.stream().anyMatch(i -> i.attempts() > 0);
-        return retry || now - oldest >= window.toMillis();
-    }
-
-    /** A concurrency slot and the ledger claim; false (nothing taken) when either is not to be had. */
-    private boolean reserve(List<OutboxItem> items, long now) {
-        if (!slots().tryAcquire()) {
-            woken = true;
-            return false;
-        }
-        if (!store.claim(items, ledger.instance(), now)) {
-            slots.release();
-            woken = true;
-            return true; // another replica took them: nothing to do here, the loop goes on
-        }
-        return true;
-    }
-
-    private void release() {
-        slots.release();
-        woken = true;
-    }
 
     private synchronized Semaphore slots() {
         if (slots == null) {
@@ -447,15 +745,15 @@ public class SignalSender {
         return slots;
     }
 
-    private synchronized ExecutorService pool() {
-        if (pool == null) {
-            pool = Executors.newFixedThreadPool(settings.concurrency(), r -> {
-                Thread t = new Thread(r, "telephony-send");
+    private synchronized java.util.concurrent.ScheduledExecutorService timer() {
+        if (timer == null) {
+            timer = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "telephony-due");
                 t.setDaemon(true);
                 return t;
             });
         }
-        return pool;
+        return timer;
     }
 
     TelephonyClient client() {
@@ -502,10 +800,9 @@ public class SignalSender {
     }
 
     @PreDestroy
-    void stop() throws InterruptedException {
-        if (pool != null) {
-            pool.shutdown();
-            pool.awaitTermination(20, TimeUnit.SECONDS);
+    void stop() {
+        if (timer != null) {
+            timer.shutdownNow();
         }
     }
 }

@@ -259,11 +259,20 @@ public class SignalStore {
     /** Inserts the items not stored yet (same call, kind and key); answers how many were new. */
     public int insertItems(Connection c, List<OutboxItem> items, Long recordId, long now, long readyAt)
             throws SQLException {
+        return insertItems(c, items, recordId, now, readyAt, null);
+    }
+
+    /**
+     * Inserts the items not stored yet (same call, kind and key); answers how many were new and adds them, as stored
+     * (with their ids), to {@code stored} when given: what the sender is told of once the transaction committed.
+     */
+    public int insertItems(Connection c, List<OutboxItem> items, Long recordId, long now, long readyAt,
+            List<OutboxItem> stored) throws SQLException {
         int added = 0;
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO signal_outbox (vendor_call_key, kind, item_key, "
                 + "start_time, payload, record_id, state, attempts, next_attempt_at, received_at) "
                 + "SELECT ?, ?, ?, ?, ?, ?, 'PENDING', 0, ?, ? WHERE NOT EXISTS (SELECT 1 FROM signal_outbox "
-                + "WHERE vendor_call_key = ? AND kind = ? AND item_key = ?)")) {
+                + "WHERE vendor_call_key = ? AND kind = ? AND item_key = ?)", new String[] { "id" })) {
             for (OutboxItem i : items) {
                 ps.setString(1, i.vendorCallKey());
                 ps.setString(2, i.kind().name());
@@ -280,7 +289,17 @@ public class SignalStore {
                 ps.setString(9, i.vendorCallKey());
                 ps.setString(10, i.kind().name());
                 ps.setString(11, trim(i.itemKey(), 512));
-                added += ps.executeUpdate();
+                int n = ps.executeUpdate();
+                added += n;
+                if (n == 1 && stored != null) {
+                    try (ResultSet keys = ps.getGeneratedKeys()) {
+                        if (keys.next()) {
+                            stored.add(new OutboxItem(keys.getLong(1), i.vendorCallKey(), i.kind(),
+                                    trim(i.itemKey(), 512), i.startTime(), i.payload(), recordId, "PENDING", 0, readyAt,
+                                    now));
+                        }
+                    }
+                }
             }
         }
         return added;
@@ -386,6 +405,75 @@ public class SignalStore {
         }
     }
 
+    /**
+     * Claims groups of items for this replica in one transaction; each group is one call's (same kind), in outbox
+     * order, and is claimed whole or not at all: only when it is exactly the call's unfinished items of that kind up to
+     * its last one, all PENDING (nothing earlier of the call waits for a retry or is in flight elsewhere, and no other
+     * replica took one first). Answers the claimed items by id as the outbox held them just before the claim (their
+     * payload as stored now, their attempts before this one).
+     */
+    public Map<Long, OutboxItem> claimGroups(List<List<OutboxItem>> groups, String instance, long now) {
+        if (groups.isEmpty()) {
+            return Map.of();
+        }
+        return inTransaction(c -> {
+            Map<Long, OutboxItem> claimed = new java.util.HashMap<>();
+            try (PreparedStatement look = c.prepareStatement("SELECT " + ITEM_COLUMNS + " FROM signal_outbox WHERE "
+                    + "vendor_call_key = ? AND kind = ? AND state IN ('PENDING', 'SENDING') AND id <= ? ORDER BY id");
+                    PreparedStatement take = c.prepareStatement("UPDATE signal_outbox SET state = 'SENDING', "
+                            + "claimed_by = ?, claimed_at = ?, attempts = attempts + 1 WHERE id = ? AND state = 'PENDING'");
+                    PreparedStatement undo = c.prepareStatement("UPDATE signal_outbox SET state = 'PENDING', "
+                            + "claimed_by = NULL, claimed_at = NULL, attempts = attempts - 1 WHERE id = ? AND "
+                            + "state = 'SENDING' AND claimed_by = ? AND claimed_at = ?")) {
+                for (List<OutboxItem> group : groups) {
+                    OutboxItem first = group.get(0);
+                    java.util.Set<Long> ids = new java.util.HashSet<>();
+                    long last = Long.MIN_VALUE;
+                    for (OutboxItem i : group) {
+                        ids.add(i.id());
+                        last = Math.max(last, i.id());
+                    }
+                    look.setString(1, first.vendorCallKey());
+                    look.setString(2, first.kind().name());
+                    look.setLong(3, last);
+                    List<OutboxItem> rows = new ArrayList<>();
+                    try (ResultSet rs = look.executeQuery()) {
+                        while (rs.next()) {
+                            rows.add(item(rs));
+                        }
+                    }
+                    if (rows.size() != ids.size()
+                            || !rows.stream().allMatch(r -> ids.contains(r.id()) && "PENDING".equals(r.state()))) {
+                        continue;
+                    }
+                    List<Long> taken = new ArrayList<>();
+                    for (OutboxItem r : rows) {
+                        take.setString(1, instance);
+                        take.setLong(2, now);
+                        take.setLong(3, r.id());
+                        if (take.executeUpdate() != 1) {
+                            break;
+                        }
+                        taken.add(r.id());
+                    }
+                    if (taken.size() != rows.size()) {
+                        for (long id : taken) { // another replica took one meanwhile: the call is theirs
+                            undo.setLong(1, id);
+                            undo.setString(2, instance);
+                            undo.setLong(3, now);
+                            undo.executeUpdate();
+                        }
+                        continue;
+                    }
+                    for (OutboxItem r : rows) {
+                        claimed.put(r.id(), r);
+                    }
+                }
+            }
+            return claimed;
+        });
+    }
+
     public void sent(Collection<OutboxItem> items, int status, long now) {
         finish(items, "SENT", status, null, now, now);
     }
@@ -398,11 +486,28 @@ public class SignalStore {
         finish(items, "DEAD", status, error, now, now);
     }
 
+    /** {@link #sent}, {@link #retry}, {@link #dead} within a transaction the caller holds (outcomes committed together). */
+    public void finish(Connection c, Collection<OutboxItem> items, String state, int status, String error, long next,
+            long now) throws SQLException {
+        finishIn(c, items, state, status, error, next, now);
+    }
+
     private void finish(Collection<OutboxItem> items, String state, int status, String error, long next, long now) {
         if (items.isEmpty()) {
             return;
         }
         inTransaction(c -> {
+            finishIn(c, items, state, status, error, next, now);
+            return null;
+        });
+    }
+
+    private static void finishIn(Connection c, Collection<OutboxItem> items, String state, int status, String error,
+            long next, long now) throws SQLException {
+        if (items.isEmpty()) {
+            return;
+        }
+        {
             try (PreparedStatement ps = c.prepareStatement("UPDATE signal_outbox SET state = ?, last_status = ?, "
                     + "last_error = ?, next_attempt_at = ?, sent_at = ?, claimed_by = NULL WHERE id = ?")) {
                 for (OutboxItem i : items) {
@@ -420,8 +525,7 @@ public class SignalStore {
                 }
                 ps.executeBatch();
             }
-            return null;
-        });
+        }
     }
 
     /** Items claimed by a replica that died (older than the lease) go back to PENDING. */

@@ -37,20 +37,31 @@ public interface TelephonySettings {
     @WithDefault("30S")
     Duration requestTimeout();
 
-    /** How often routes/telephony-send.yaml looks for what is due (ms). */
-    @WithDefault("50")
+    /**
+     * How often the recovery pass of routes/telephony-send.yaml reads the outbox (ms): what no notification brought
+     * (another replica's items, a restart's backlog, a replay), claims a stopped replica left, post-call chunks due.
+     * Items stored by this replica are sent as soon as they are due, not on this timer.
+     */
+    @WithDefault("1000")
     long pollMs();
 
     /** Requests in flight at once. */
     @WithDefault("4")
     int concurrency();
 
-    /** Realtime events of a call are collected for at most this long, so one request carries what came together. */
-    @WithDefault("200MS")
+    /**
+     * The least time between two realtime requests of a call: an idle call's events go at once; those that come
+     * within this long of its last request are collected and go together once it passed. 0 (default): a call's
+     * events wait only while a request of the call is in flight.
+     */
+    @WithDefault("0MS")
     Duration realtimeWindow();
 
-    /** Transcript messages wait at most this long for a full 5 x 5 bulk request. */
-    @WithDefault("300MS")
+    /**
+     * Transcript messages wait at most this long (from the oldest) for a request filled by messages (5 calls x 5);
+     * five calls with five messages each go at once.
+     */
+    @WithDefault("1S")
     Duration bulkWindow();
 
     /** Post-call events per request (a call's sentiment periods are split into requests of this size). */

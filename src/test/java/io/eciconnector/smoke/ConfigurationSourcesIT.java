@@ -139,13 +139,14 @@ class ConfigurationSourcesIT {
         v.put("eci.startup.ready-timeout", "3M");
         v.put("eci.telephony.backoff-base", "1S");
         v.put("eci.telephony.backoff-max", "5M");
-        v.put("eci.telephony.bulk-window", "300MS");
-        v.put("eci.telephony.realtime-window", "200MS");
+        v.put("eci.telephony.bulk-window", "1S");
+        v.put("eci.telephony.concurrency", "4");
+        v.put("eci.telephony.realtime-window", "0MS");
         v.put("eci.telephony.max-attempts", "10");
         v.put("eci.telephony.iss", NOT_A_KEY); // a JWT claim
         v.put("eci.telephony.jwt.org-id", "00D5e000000Sbx0EAC");
         v.put("eci.telephony.persist", "");
-        v.put("eci.telephony.poll-ms", "50");
+        v.put("eci.telephony.poll-ms", "1000");
         v.put("eci.telephony.post-call-chunk-size", "100");
         v.put("eci.telephony.post-call-completion-wait", "10M");
         v.put("eci.telephony.provider-name", "eci-connector");
