@@ -30,7 +30,7 @@ import io.eciconnector.ledger.Ledger;
 import io.eciconnector.ledger.RecordAttempts;
 import io.eciconnector.model.CanonicalCall;
 import io.eciconnector.model.MappedCall;
-import io.eciconnector.ops.FlowMetrics;
+import io.eciconnector.metrics.FlowMetrics;
 import io.eciconnector.recording.RecordingInfo;
 import io.eciconnector.recording.RecordingRefused;
 import io.eciconnector.recording.RecordingStore;

@@ -11,7 +11,6 @@ import org.apache.camel.component.salesforce.SalesforceEndpointConfig;
 import org.apache.camel.support.jsse.KeyStoreParameters;
 import org.jboss.logging.Logger;
 
-import io.eciconnector.sandbox.Sandbox;
 
 /**
  * The camel-salesforce component: OAuth 2.0 (JWT bearer flow by default), the token cached in its session and
@@ -26,7 +25,7 @@ public class SalesforceSetup {
     SalesforceSettings settings;
 
     @Inject
-    Sandbox sandbox;
+    EmbeddedOrg sandbox;
 
     /** The login URL: configured, else the embedded sandbox on this application's own HTTP port. */
     public String loginUrl() {
@@ -77,8 +76,8 @@ public class SalesforceSetup {
                             .orElseThrow(() -> new IllegalStateException(
                                     "eci.salesforce.keystore-password or keystore-password-file is required")));
                 } else if (sandbox.enabled()) {
-                    keystore.setResource("file:" + sandbox.keys().keystore());
-                    keystore.setPassword(sandbox.keys().keystorePassword());
+                    keystore.setResource("file:" + sandbox.keystore());
+                    keystore.setPassword(sandbox.keystorePassword());
                 } else {
                     throw new IllegalStateException("eci.salesforce.keystore-file is required for the JWT flow");
                 }

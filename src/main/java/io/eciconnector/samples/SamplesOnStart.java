@@ -38,7 +38,7 @@ public class SamplesOnStart {
     static final Duration ORG_WAIT = Duration.ofMinutes(2);
 
     @Inject
-    io.eciconnector.sandbox.Sandbox sandbox;
+    io.eciconnector.salesforce.EmbeddedOrg sandbox;
 
     @Inject
     Ledger ledger;
@@ -95,7 +95,7 @@ public class SamplesOnStart {
             List<String> keys = stream.keys();
             // the telephony side knows a call once its telephony system created it (before its first signal)
             if (sandbox.enabled()) {
-                keys.forEach(k -> sandbox.state().registerTelephonyCall(k));
+                keys.forEach(sandbox::registerTelephonyCall);
             }
             stream.generate(streams, postCall, start);
             LOG.infof("Sample Contact Lens stream (run %d, contacts %s) written to %s, its post-call file to %s", run,

@@ -11,7 +11,7 @@ import org.jboss.logging.Logger;
 
 /** The embedded Salesforce sandbox: its org state, injected faults and the key pairs it made at start. */
 @ApplicationScoped
-public class Sandbox {
+public class Sandbox implements io.eciconnector.salesforce.EmbeddedOrg {
 
     private static final Logger LOG = Logger.getLogger(Sandbox.class);
 
@@ -38,6 +38,37 @@ public class Sandbox {
         }
     }
 
+    @Override
+    public String orgId() {
+        return config.orgId();
+    }
+
+    @Override
+    public String callCenterApiName() {
+        return config.telephony().callCenterApiName();
+    }
+
+    @Override
+    public Path telephonyPrivateKey() {
+        return keys().telephonyPrivateKey();
+    }
+
+    @Override
+    public Path keystore() {
+        return keys().keystore();
+    }
+
+    @Override
+    public String keystorePassword() {
+        return keys().keystorePassword();
+    }
+
+    @Override
+    public void registerTelephonyCall(String vendorCallKey) {
+        state().registerTelephonyCall(vendorCallKey);
+    }
+
+    @Override
     public boolean enabled() {
         return config.enabled();
     }
@@ -47,6 +78,7 @@ public class Sandbox {
      * once the HTTP server listens, which a poller started early can precede: then this waits for it (at most 60 s)
      * rather than hand out port 0.
      */
+    @Override
     public String localUrl() {
         String key = io.quarkus.runtime.LaunchMode.current() == io.quarkus.runtime.LaunchMode.TEST
                 ? "quarkus.http.test-port" : "quarkus.http.port";

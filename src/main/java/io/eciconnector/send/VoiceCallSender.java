@@ -35,7 +35,7 @@ import io.eciconnector.ledger.CallKey;
 import io.eciconnector.ledger.CallRow;
 import io.eciconnector.ledger.CallState;
 import io.eciconnector.ledger.Ledger;
-import io.eciconnector.ops.FlowMetrics;
+import io.eciconnector.metrics.FlowMetrics;
 import io.eciconnector.salesforce.ApiBudget;
 import io.eciconnector.salesforce.ApiResponse;
 import io.eciconnector.salesforce.SalesforceApi;

@@ -22,7 +22,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.eciconnector.ingest.UserMatcher;
 import io.eciconnector.ledger.CallRow;
 import io.eciconnector.ledger.Ledger;
-import io.eciconnector.ops.FlowMetrics;
+import io.eciconnector.metrics.FlowMetrics;
 import io.eciconnector.vendor.Times;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 

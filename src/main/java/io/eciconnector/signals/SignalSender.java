@@ -28,8 +28,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.eciconnector.ledger.Ledger;
-import io.eciconnector.ops.FlowMetrics;
-import io.eciconnector.sandbox.Sandbox;
+import io.eciconnector.metrics.FlowMetrics;
+import io.eciconnector.salesforce.EmbeddedOrg;
 import io.eciconnector.send.Backoff;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
@@ -112,7 +112,7 @@ public class SignalSender {
     FlowMetrics metrics;
 
     @Inject
-    Sandbox sandbox;
+    EmbeddedOrg sandbox;
 
     @Inject
     Ledger ledger;
@@ -771,11 +771,11 @@ public class SignalSender {
 
     private TelephonyClient newClient() {
         TelephonySettings.Jwt jwt = settings.jwt();
-        String issuer = jwt.orgId().orElseGet(() -> sandboxOr(() -> sandbox.config().orgId(), "eci.telephony.jwt.org-id"));
+        String issuer = jwt.orgId().orElseGet(() -> sandboxOr(() -> sandbox.orgId(), "eci.telephony.jwt.org-id"));
         String subject = jwt.callCenterApiName().orElseGet(
-                () -> sandboxOr(() -> sandbox.config().telephony().callCenterApiName(), "eci.telephony.jwt.call-center-api-name"));
+                () -> sandboxOr(() -> sandbox.callCenterApiName(), "eci.telephony.jwt.call-center-api-name"));
         Path key = jwt.privateKeyFile().map(Path::of).orElseGet(
-                () -> sandboxOr(() -> sandbox.keys().telephonyPrivateKey(), "eci.telephony.jwt.private-key-file"));
+                () -> sandboxOr(() -> sandbox.telephonyPrivateKey(), "eci.telephony.jwt.private-key-file"));
         String base = settings.baseUrl().orElseGet(() -> sandboxOr(() -> sandbox.localUrl() + "/telephony/v1",
                 "eci.telephony.base-url"));
         token = new TelephonyToken(key, new TelephonyToken.Claims(issuer, subject, jwt.audience().orElse(null),

@@ -1,4 +1,4 @@
-package io.eciconnector.ops;
+package io.eciconnector.metrics;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
