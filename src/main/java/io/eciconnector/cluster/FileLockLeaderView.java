@@ -14,9 +14,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -38,7 +38,9 @@ import org.jboss.logging.Logger;
  * <li>the view's one lock ({@code fileLock}) guards opening, locking, checking and closing the file, and nothing else
  * is ever done while it is held;</li>
  * <li>listeners are kept in a copy-on-write list (adding or removing one takes no lock), and are called only from the
- * view's own events thread, one after the other, with no lock held. A master consumer's callback takes that
+ * view's events threads, each listener in order and apart from the others (one that takes a second or hangs does not
+ * hold up the rest: Camel 4.14's master consumer waits a second in each callback, so told one after the other, eight
+ * master routes started eight seconds apart), with no lock held. A master consumer's callback takes that
  * consumer's own lock, which its start or stop may hold while it adds or removes its listener: since adding and
  * removing never wait for a callback, and a callback never waits for anything of the view, the two can no longer
  * block each other.</li>
@@ -47,7 +49,7 @@ import org.jboss.logging.Logger;
  * route cannot start), and a leader whose checks waited for that could not see that it lost its lock.</li>
  * </ul>
  * Every listener is told the current leadership when it is added and after every change (a change it missed while
- * another callback ran is told once, with the state of that moment), in order, on the events thread.
+ * another callback ran is told once, with the state of that moment), in order.
  * <p>
  * Within one JVM only one view holds a given lock file open at a time ({@link #CLAIMS}): on Linux, closing any
  * descriptor of a file drops every lock the process holds on it, so a second view in the same JVM must never open
@@ -74,16 +76,12 @@ public class FileLockLeaderView extends ServiceSupport implements CamelClusterVi
     private volatile boolean running;
     private volatile ScheduledThreadPoolExecutor thread;
     private volatile ThreadPoolExecutor events;
-    /** A delivery is queued on the events thread and has not begun yet (so changes queue one delivery, not many). */
-    private final AtomicBoolean deliveryQueued = new AtomicBoolean();
     private volatile long lastTickNanos;
     /**
      * Times leadership was given up. Until every listener has heard of the last one the lock is not taken again, so
      * each one hears a loss before the next gain (its consumer stops before this replica leads again).
      */
     private final java.util.concurrent.atomic.AtomicLong losses = new java.util.concurrent.atomic.AtomicLong();
-    /** The losses every listener has heard of: a full delivery pass begun after them told each one. */
-    private volatile long lossesTold;
     private CamelContext camelContext;
     private volatile long ticks;
     private volatile int starts;
@@ -129,7 +127,10 @@ public class FileLockLeaderView extends ServiceSupport implements CamelClusterVi
     @Override
     public void addEventListener(CamelClusterEventListener listener) {
         if (listener != null) {
-            listeners.add(new Registration(listener));
+            Registration r = new Registration(listener);
+            // it has heard of no leadership, so no loss before now is owed to it
+            r.lossesHeard = losses.get();
+            listeners.add(r);
             notifyListeners();
         }
     }
@@ -179,14 +180,13 @@ public class FileLockLeaderView extends ServiceSupport implements CamelClusterVi
         });
         t.setRemoveOnCancelPolicy(true);
         t.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-        ThreadPoolExecutor e = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
+        ThreadPoolExecutor e = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), r -> {
             Thread th = new Thread(r, "eci-leader-events-" + namespace);
             th.setDaemon(true);
             return th;
         });
         running = true;
-        deliveryQueued.set(false);
-        lossesTold = losses.get();
         events = e;
         thread = t;
         t.scheduleWithFixedDelay(this::tick, service.getAcquireDelay().toMillis(),
@@ -239,7 +239,7 @@ public class FileLockLeaderView extends ServiceSupport implements CamelClusterVi
                     release();
                     LOG.warnf("Lock on %s lost (%s): leadership given up, trying again", path, lost);
                 }
-            } else if (lossesTold == losses.get() && acquire()) {
+            } else if (everyLossHeard() && acquire()) {
                 if (running) {
                     leader = true;
                     LOG.infof("Lock on %s acquired", path);
@@ -342,23 +342,38 @@ public class FileLockLeaderView extends ServiceSupport implements CamelClusterVi
     }
 
     /**
-     * Asks the events thread to tell the listeners the current leadership (from any thread, never waits). At most one
-     * delivery waits in its queue: it reads the leadership and the listeners when it runs, so it covers every change
-     * and every listener added before that.
+     * Asks the events threads to tell each listener the current leadership (from any thread, never waits). At most one
+     * delivery per listener waits to run: it reads the leadership when it runs, so it covers every change before it.
      */
     private void notifyListeners() {
         ThreadPoolExecutor e = events;
-        if (e != null && deliveryQueued.compareAndSet(false, true)) {
-            try {
-                e.execute(() -> {
-                    deliveryQueued.set(false);
-                    deliver();
-                });
-            } catch (RejectedExecutionException stopped) {
-                // stopping: nothing more to tell
-                deliveryQueued.set(false);
+        if (e == null) {
+            return;
+        }
+        for (Registration r : listeners) {
+            if (r.queued.compareAndSet(false, true)) {
+                try {
+                    e.execute(() -> {
+                        r.queued.set(false);
+                        deliver(r);
+                    });
+                } catch (RejectedExecutionException stopped) {
+                    // stopping: nothing more to tell
+                    r.queued.set(false);
+                }
             }
         }
+    }
+
+    /** Whether every listener has heard "not leader" since the last time this replica gave leadership up. */
+    private boolean everyLossHeard() {
+        long n = losses.get();
+        for (Registration r : listeners) {
+            if (r.lossesHeard < n) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Seconds since the election thread last ran a step (-1 before the first); a growing figure means it is stuck. */
@@ -367,37 +382,40 @@ public class FileLockLeaderView extends ServiceSupport implements CamelClusterVi
         return last == 0 ? -1 : TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - last);
     }
 
-    /** On the events thread only: tells every listener whose last news differs from the current leadership. */
-    private void deliver() {
-        long lossesBefore = losses.get();
-        for (Registration r : listeners) {
+    /** On an events thread: tells one listener the current leadership when it differs from what it last heard. */
+    private void deliver(Registration r) {
+        synchronized (r) {
             if (!running) {
                 return;
             }
+            long lossesBefore = losses.get();
             boolean now = leader;
-            if (r.told != null && r.told == now) {
-                continue;
-            }
-            r.told = now;
-            if (r.listener instanceof CamelClusterEventListener.Leadership leadership) {
-                try {
-                    leadership.leadershipChanged(this, now ? local : null);
-                } catch (RuntimeException e) {
-                    LOG.warnf(e, "A leadership listener of %s failed: %s", namespace, e.toString());
+            if (r.told == null || r.told != now) {
+                r.told = now;
+                if (r.listener instanceof CamelClusterEventListener.Leadership leadership) {
+                    try {
+                        leadership.leadershipChanged(this, now ? local : null);
+                    } catch (RuntimeException e) {
+                        LOG.warnf(e, "A leadership listener of %s failed: %s", namespace, e.toString());
+                    }
                 }
             }
-        }
-        if (!leader) {
-            // every listener has heard of the losses before this pass (the election may take the lock again)
-            lossesTold = lossesBefore;
+            if (!now) {
+                // it has heard "not leader" after every loss counted before this delivery began
+                r.lossesHeard = Math.max(r.lossesHeard, lossesBefore);
+            }
         }
     }
 
     /** A listener as added (added again after a removal, it is a new registration and is told afresh). */
     private static final class Registration {
         final CamelClusterEventListener listener;
-        /** What it was last told; written and read on the view's thread only. */
+        /** What it was last told; written and read under the registration's own lock. */
         Boolean told;
+        /** The losses counted when it last heard "not leader" (the election waits for every listener to catch up). */
+        volatile long lossesHeard;
+        /** A delivery to it is waiting to run. */
+        final AtomicBoolean queued = new AtomicBoolean();
 
         Registration(CamelClusterEventListener listener) {
             this.listener = listener;

@@ -288,4 +288,38 @@ class FileLockLeaderServiceTest {
             s.stop();
         }
     }
+
+    /*
+     * Each listener is told apart from the others: Camel 4.14's master consumer waits a second in each leadership
+     * callback, so told one after the other the master routes of a replica started a second apart each (the inbox
+     * poller five seconds after leadership). Failed before: the second listener waited for the first, stuck.
+     */
+    @Test
+    void aListenerStuckInItsCallbackDoesNotHoldUpTheOthers(@TempDir Path tmp) throws Exception {
+        FileLockLeaderService s = new FileLockLeaderService("s", tmp.toString(), Duration.ZERO, Duration.ofMillis(50));
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean stuck = new java.util.concurrent.atomic.AtomicBoolean();
+        List<Boolean> heardBySecond = new CopyOnWriteArrayList<>();
+        try (CamelContext c = new DefaultCamelContext()) {
+            s.setCamelContext(c);
+            s.start();
+            CamelClusterView view = s.getView("pollers");
+            view.addEventListener((CamelClusterEventListener.Leadership) (v, leader) -> {
+                if (leader != null) {
+                    stuck.set(true);
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            });
+            view.addEventListener((CamelClusterEventListener.Leadership) (v, leader) -> heardBySecond.add(leader != null));
+            awaitOrDump("the second listener told it leads while the first is stuck", BOUND,
+                    () -> stuck.get() && heardBySecond.contains(true));
+        } finally {
+            release.countDown();
+            s.stop();
+        }
+    }
 }
