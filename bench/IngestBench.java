@@ -74,8 +74,21 @@ public class IngestBench {
             Files.move(p, inbox.resolve(p.getFileName()));
         }
         long peakHeap = 0;
+        boolean timeline = Boolean.parseBoolean(a.getOrDefault("timeline", "false"));
+        long lastLine = 0;
         while (uploaded(app) < n) {
             peakHeap = Math.max(peakHeap, app.heapUsed());
+            if (timeline && System.nanoTime() - lastLine >= TimeUnit.MILLISECONDS.toNanos(500)) {
+                // where the calls are: the ledger's counts by state, and the files still in the inbox
+                lastLine = System.nanoTime();
+                Matcher counts = Pattern.compile("\"counts\"\\s*:\\s*\\{([^}]*)\\}").matcher(app.get("/calls?state=UPLOADED&limit=1"));
+                long records;
+                try (var left = Files.list(inbox)) {
+                    records = left.filter(p -> p.toString().endsWith(".json")).count();
+                }
+                System.out.printf("  %5.1f s  records in inbox %4d  ledger %s%n", (lastLine - t0) / 1e9, records,
+                        counts.find() ? counts.group(1).replace("\"", "") : "?");
+            }
             if (System.nanoTime() - t0 > TimeUnit.MINUTES.toNanos(20)) {
                 throw new IllegalStateException("not done in 20 minutes");
             }

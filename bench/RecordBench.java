@@ -47,11 +47,11 @@ public class RecordBench {
         System.out.printf("%-10s %12s %12s %10s %10s %12s %12s%n", "per-poll", "in ledger s", "inbox empty s",
                 "records/s", "cpu s", "peak RSS MB", "heap max MB");
         for (String perPoll : a.get("per-poll").split(",")) {
-            run(n, Integer.parseInt(perPoll.trim()), a.get("heap"));
+            run(n, Integer.parseInt(perPoll.trim()), a.get("heap"), a.getOrDefault("extra", ""));
         }
     }
 
-    static void run(int n, int perPoll, String heap) throws Exception {
+    static void run(int n, int perPoll, String heap, String extra) throws Exception {
         Path work = Files.createTempDirectory("eci-record-bench");
         Path staging = Files.createDirectories(work.resolve("staging"));
         Instant start = Instant.now().minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS);
@@ -62,7 +62,11 @@ public class RecordBench {
                     + "\"toPhoneNumber\":\"+14155550101\",\"callType\":\"Inbound\",\"userEmail\":"
                     + "\"ava.agent@eci-sandbox.example\",\"recording\":\"" + id + ".wav\"}");
         }
-        App app = new App(work, heap, "-Deci.ingest.folder.max-files-per-poll=" + perPoll);
+        List<String> props = new ArrayList<>(List.of("-Deci.ingest.folder.max-files-per-poll=" + perPoll));
+        if (!extra.isBlank()) {
+            props.addAll(List.of(extra.trim().split(" +")));
+        }
+        App app = new App(work, heap, props.toArray(String[]::new));
         try {
             app.start();
             Path inbox = Files.createDirectories(work.resolve("data/inbox"));
@@ -142,9 +146,16 @@ public class RecordBench {
         /** Calls in the ledger, whatever their state (the counts of GET /calls). */
         long ledgerTotal() {
             try {
-                String body = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http
-                        + "/calls?state=WAITING&limit=1")).timeout(Duration.ofSeconds(10)).build(),
-                        HttpResponse.BodyHandlers.ofString()).body();
+                // the operations API needs the token the connector generated into data/ops/token
+                Path token = work.resolve("data/ops/token");
+                String bearer = Files.exists(token) ? Files.readString(token).trim() : "";
+                HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http
+                        + "/calls?state=WAITING&limit=1")).header("Authorization", "Bearer " + bearer)
+                        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+                if (answer.statusCode() != 200) {
+                    throw new IllegalStateException("GET /calls answered " + answer.statusCode() + ": " + answer.body());
+                }
+                String body = answer.body();
                 Matcher counts = Pattern.compile("\"counts\"\\s*:\\s*\\{([^}]*)\\}").matcher(body);
                 long sum = 0;
                 if (counts.find()) {
@@ -154,6 +165,8 @@ public class RecordBench {
                     }
                 }
                 return sum;
+            } catch (IllegalStateException e) {
+                throw e; // not a connector still starting: the bench cannot measure
             } catch (Exception e) {
                 return 0;
             }
@@ -169,6 +182,8 @@ public class RecordBench {
                     sum += (long) Double.parseDouble(m.group(1));
                 }
                 return sum;
+            } catch (IllegalStateException e) {
+                throw e; // not a connector still starting: the bench cannot measure
             } catch (Exception e) {
                 return 0;
             }

@@ -70,6 +70,9 @@ public class SignalBench {
         Path work = Files.createTempDirectory("eci-signal-bench");
         List<String> props = new ArrayList<>(List.of("-Deci.ingest.folder.enabled=false", "-Deci.signals.folder.enabled=false",
                 "-Deci.signals.postcall-folder.enabled=false", "-Dquarkus.log.category.\"io.eciconnector.signals\".level=WARN"));
+        if (a.containsKey("extra")) {
+            props.addAll(List.of(a.get("extra").trim().split(" +")));
+        }
         Kafka kafka = sources.contains("kafka") ? new Kafka() : null;
         if (kafka != null) {
             props.addAll(List.of("-Deci.signals.kafka.enabled=true", "-Deci.signals.kafka.brokers=" + kafka.bootstrap,
@@ -140,6 +143,7 @@ public class SignalBench {
                         pct(latencies, 50), pct(latencies, 99), pct(latencies, 100));
                 System.out.printf("  added latency per realtime event (record sent -> sandbox receipt): p50 %d ms, p99 %d ms, max %d ms%n",
                         pct(eventLatencies, 50), pct(eventLatencies, 99), pct(eventLatencies, 100));
+                System.out.printf("  realtime p99 by when the record was sent: %s%n", byPeriod(sentAt, events, Long.parseLong(a.getOrDefault("period-ms", "5000"))));
                 System.out.printf("  telephony requests: %d bulk (%.2f per message, %.1f messages per bulk request), %d realtime "
                         + "(%.2f per event)%n", bulk, bulk / (double) records, records / (double) Math.max(1, bulk), realtime,
                         realtime / (double) records);
@@ -344,6 +348,25 @@ public class SignalBench {
         });
         Collections.sort(out);
         return out;
+    }
+
+    /** The p99 latency of the records sent in each period of the stream (warm-up apart from steady state). */
+    static String byPeriod(Map<String, Long> sent, Map<String, Long> got, long periodMillis) {
+        long first = sent.values().stream().mapToLong(Long::longValue).min().orElse(0);
+        java.util.TreeMap<Long, List<Long>> periods = new java.util.TreeMap<>();
+        got.forEach((id, at) -> {
+            Long s = sent.get(id);
+            if (s != null) {
+                periods.computeIfAbsent((s - first) / periodMillis, k -> new ArrayList<>()).add(at - s);
+            }
+        });
+        StringBuilder out = new StringBuilder();
+        periods.forEach((p, l) -> {
+            Collections.sort(l);
+            out.append(String.format("%s%d-%d s %d ms", out.length() == 0 ? "" : ", ", p * periodMillis / 1000,
+                    (p + 1) * periodMillis / 1000, pct(l, 99)));
+        });
+        return out.toString();
     }
 
     static long pct(List<Long> sorted, int p) {

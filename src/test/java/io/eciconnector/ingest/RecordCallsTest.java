@@ -86,6 +86,55 @@ class RecordCallsTest {
         }
     }
 
+    static List<RecordCalls.Item> itemsReadWhole(String record) {
+        byte[] bytes = record.getBytes(StandardCharsets.UTF_8);
+        List<RecordCalls.Item> out = new ArrayList<>();
+        try (RecordCalls calls = new RecordCalls(GENERIC, new ByteArrayInputStream(new byte[0]), bytes, "r.json",
+                RecordLimits.DEFAULTS)) {
+            calls.forEachRemaining(out::add);
+        }
+        return out;
+    }
+
+    @Test
+    void aRecordReadWholeGivesTheSameItemsAsAStreamedOne() throws Exception {
+        for (String record : List.of(call("ONE"), "[" + call("A") + "," + call("B") + "," + call("C") + "]",
+                "[" + call("A") + ", {\"externalId\": ", "not json")) {
+            List<RecordCalls.Item> streamed = items(record);
+            List<RecordCalls.Item> whole = itemsReadWhole(record);
+            assertEquals(streamed.stream().map(RecordCalls.Item::toString).toList(),
+                    whole.stream().map(RecordCalls.Item::toString).toList(), record);
+            assertEquals(streamed.stream().map(RecordCalls.Item::singleCall).toList(),
+                    whole.stream().map(RecordCalls.Item::singleCall).toList(), record);
+        }
+    }
+
+    @Test
+    void aRecordReadWholeIsMappedOnTheRoutesOwnThreadWithoutAThreadOfItsOwn() throws Exception {
+        List<Thread> readBy = new ArrayList<>();
+        io.eciconnector.vendor.VendorMapper watched = new io.eciconnector.vendor.VendorMapper() {
+            @Override
+            public String name() {
+                return "generic";
+            }
+
+            @Override
+            public long read(InputStream record, String fileName, RecordLimits limits, CallSink out)
+                    throws RecordException, IOException, InterruptedException {
+                readBy.add(Thread.currentThread());
+                return GENERIC.read(record, fileName, limits, out);
+            }
+        };
+        byte[] two = ("[" + call("A") + "," + call("B") + "]").getBytes(StandardCharsets.UTF_8);
+        try (RecordCalls calls = new RecordCalls(watched, new ByteArrayInputStream(new byte[0]), two, "r.json",
+                RecordLimits.DEFAULTS)) {
+            assertEquals("A", calls.next().getExternalId());
+            assertEquals("B", calls.next().getExternalId());
+            assertFalse(calls.hasNext());
+        }
+        assertEquals(List.of(Thread.currentThread()), readBy, "read once, on the thread that asked for the calls");
+    }
+
     @Test
     void closingEarlyStopsTheReader() throws Exception {
         StringBuilder many = new StringBuilder("[");
