@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasKey;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URL;
@@ -74,6 +75,26 @@ class ConsoleTest {
         assertEquals(ServiceStatus.Started, camel.getRouteController().getRouteStatus(ROUTE));
         // health and metrics stay open for the probes and Prometheus
         given().get(url("/observe/health/live")).then().statusCode(200);
+    }
+
+    @Test
+    void requestMetricsNameTheOperationNotTheCall() {
+        // a call's id in a path would be a tag value of its own: unbounded series (Quarkus stops at 100 and warns),
+        // and a vendor's call id in the metrics
+        given().header("Authorization", "Bearer " + FlowProfile.CONSOLE_TOKEN).get("/calls/METRIC-CALL-4711");
+        given().header("Authorization", "Bearer " + FlowProfile.CONSOLE_TOKEN).get("/signals/calls/METRIC-KEY-4712");
+        given().header("Authorization", "Bearer " + FlowProfile.CONSOLE_TOKEN).get("/calls/failures?state=DEAD");
+        // the embedded org's paths carry record ids (uploads, queries): one series per path would be one per call
+        given().get("/services/data/v60.0/sobjects/VoiceCall/0LQMETRIC000004713");
+        given().get("/telephony/v1/voiceCalls/METRIC-KEY-4714/realtimeConversationEvents");
+        String metrics = given().get(url("/observe/metrics")).then().statusCode(200).extract().asString();
+        assertFalse(metrics.contains("METRIC-CALL-4711"), "no call id in a metric");
+        assertFalse(metrics.contains("METRIC-KEY-4712"), "no contact id in a metric");
+        assertFalse(metrics.contains("0LQMETRIC000004713"), "no record id of the embedded org in a metric");
+        assertFalse(metrics.contains("METRIC-KEY-4714"), "no contact id of the embedded org's telephony API in a metric");
+        assertTrue(metrics.contains("uri=\"/calls/{externalId}\""), "the call endpoint by its template");
+        assertTrue(metrics.contains("uri=\"/signals/calls/{vendorCallKey}\""), "the contact endpoint by its template");
+        assertTrue(metrics.contains("uri=\"/calls/failures\""), "a fixed path stays itself");
     }
 
     @Test
