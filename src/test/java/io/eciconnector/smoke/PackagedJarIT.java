@@ -115,6 +115,10 @@ class PackagedJarIT {
             await(Duration.ofSeconds(15), () -> AppProcess.get(app.managementPort, "/observe/metrics").body()
                     .contains("eci_ledger_calls{state=\"UPLOADED\"} 12.0"), () -> "ledger gauge");
             assertTrue(metrics.contains("eci_cluster_leader{group=\"pollers\"} 1.0"), "leader gauge");
+            // the operations API's OpenAPI document (camel-openapi-java is a plain jar: on the packaged classpath too)
+            java.net.http.HttpResponse<String> openapi = AppProcess.get(app.httpPort, "/openapi");
+            assertEquals(200, openapi.statusCode(), openapi.body());
+            assertTrue(openapi.body().contains("/calls/{externalId}/replay"), openapi.body());
             // the console needs the token that the connector generated (none configured)
             assertEquals(401, AppProcess.get(app.managementPort, "/q/camel/dev-console/route").statusCode());
             String token = Files.readString(work.resolve("data/ops/token")).trim();
