@@ -29,6 +29,12 @@ public class CallCoachingGate implements PollingConsumerPollStrategy {
     CallCoaching callCoaching;
 
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Polls refused so far (the status closed or unreadable): drops were left in place that many times. */
+    public long refusedPolls() {
+        return refused.get();
+    }
 
     @Override
     public boolean begin(Consumer consumer, Endpoint endpoint) {
@@ -38,8 +44,12 @@ public class CallCoachingGate implements PollingConsumerPollStrategy {
                 LOG.infof(open ? "Call coaching enabled: %s consumes again"
                         : "Call coaching disabled for this provider: %s leaves drops in place", endpoint);
             }
+            if (!open) {
+                refused.incrementAndGet();
+            }
             return open;
         } catch (Exception e) {
+            refused.incrementAndGet();
             if (!closed.getAndSet(true)) {
                 LOG.warnf("Call-coaching status unreadable (%s): %s leaves drops in place", e.getMessage(), endpoint);
             }

@@ -55,6 +55,23 @@ class CallCoachingFlowTest {
     @Inject
     Ledger ledger;
 
+    @Inject
+    CallCoaching callCoaching;
+
+    @Inject
+    CallCoachingGate gate;
+
+    /** The connector reads the status now, as it would within its refresh interval (no waiting for it to age). */
+    void readStatusNow() throws Exception {
+        callCoaching.refresh();
+    }
+
+    /** Two polls refused after this point: at least one started after what was dropped before the call. */
+    void awaitTwoRefusedPolls() {
+        long before = gate.refusedPolls();
+        await().atMost(WAIT).until(() -> gate.refusedPolls() >= before + 2);
+    }
+
     @BeforeEach
     void coachingOnForEveryone() {
         given().delete("/sandbox/faults");
@@ -78,7 +95,7 @@ class CallCoachingFlowTest {
     @Test
     void aUserAddedToCallCoachingHasTheirWaitingCallsSentAtOnce() throws Exception {
         coaching(Map.of("users", Map.of(CLEO, false)));
-        Thread.sleep(1500);
+        readStatusNow();
         Map<String, Object> c = call("WAIT-FOR-CLEO", 60);
         c.put("userEmail", "cleo.agent@eci-sandbox.example");
         drop("WAIT-FOR-CLEO.json", List.of(c));
@@ -118,7 +135,7 @@ class CallCoachingFlowTest {
     @Test
     void onEnableTheLastSevenDaysGoOutOnceAndOlderCallsWaitForARetryByUserAndDates() throws Exception {
         coaching(Map.of("enabled", false));
-        Thread.sleep(1500);
+        readStatusNow();
         Instant now = Instant.now();
         Map<String, Object> recent = call("BACKFILL-3D", 60, now.minus(Duration.ofDays(3)));
         Map<String, Object> old = call("BACKFILL-9D", 60, now.minus(Duration.ofDays(9)));
@@ -126,7 +143,7 @@ class CallCoachingFlowTest {
         oldBen.put("userEmail", "ben.agent@eci-sandbox.example");
         Map<String, Object> older = call("BACKFILL-20D", 60, now.minus(Duration.ofDays(20)));
         drop("backfill.json", List.of(recent, old, oldBen, older));
-        Thread.sleep(1500);
+        awaitTwoRefusedPolls();
         assertTrue(ledger.find("generic", "BACKFILL-3D").isEmpty(), "nothing taken in while disabled");
         coaching(Map.of("enabled", true));
         await().atMost(WAIT).until(() -> "UPLOADED".equals(state("BACKFILL-3D"))

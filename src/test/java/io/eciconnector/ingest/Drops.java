@@ -28,6 +28,22 @@ final class Drops {
     private Drops() {
     }
 
+    /**
+     * Before a test: no faults in the sandbox, call coaching on, and nothing of an earlier test still in flight in the
+     * ledger (waiting, checked, being created or uploaded).
+     */
+    static void settle(io.eciconnector.ledger.Ledger ledger) {
+        given().delete("/sandbox/faults").then().statusCode(200);
+        given().contentType(io.restassured.http.ContentType.JSON).body(Map.of("enabled", true)).post("/sandbox/callcoaching");
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> {
+            Map<io.eciconnector.ledger.CallState, Long> c = ledger.counts();
+            return java.util.stream.Stream.of(io.eciconnector.ledger.CallState.WAITING,
+                    io.eciconnector.ledger.CallState.CHECKED, io.eciconnector.ledger.CallState.CREATING,
+                    io.eciconnector.ledger.CallState.RECONCILE, io.eciconnector.ledger.CallState.CREATED,
+                    io.eciconnector.ledger.CallState.UPLOADING).allMatch(s -> c.get(s) == 0);
+        });
+    }
+
     static Map<String, Object> call(String id, int seconds) {
         return call(id, seconds, START);
     }

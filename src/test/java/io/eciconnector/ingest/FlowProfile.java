@@ -20,11 +20,17 @@ public class FlowProfile implements QuarkusTestProfile {
     /** The operations API's read token in the flow tests (reads only). */
     public static final String READ_TOKEN = "flow-read-token";
 
-    /** The flow settings for a source test: its own sandbox directory and in-memory ledger, the folder source off. */
-    public static Map<String, String> forSource(String name) {
+    /** The flow settings with a sandbox directory and an in-memory ledger of their own (a profile's own app). */
+    public static Map<String, String> variant(String name) {
         Map<String, String> m = new HashMap<>(new FlowProfile().getConfigOverrides());
         m.put("eci.sandbox.work-dir", "target/sandbox-" + name);
         m.put("eci.ledger.url", "jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1");
+        return m;
+    }
+
+    /** The flow settings for a source test: its own sandbox directory and in-memory ledger, the folder source off. */
+    public static Map<String, String> forSource(String name) {
+        Map<String, String> m = variant(name);
         m.put("eci.ingest.folder.enabled", "false");
         m.put("eci.ingest." + name + ".enabled", "true");
         m.put("eci.ingest." + name + ".poll-ms", "300");

@@ -51,16 +51,16 @@ class IngestFlowTest {
     @Inject
     ProviderRegistry provider;
 
+    @Inject
+    CallCoaching callCoaching;
+
+    @Inject
+    CallCoachingGate gate;
+
     /** Each test starts with no faults, call coaching on, and nothing of an earlier test still in flight. */
     @BeforeEach
     void settle() {
-        given().delete("/sandbox/faults").then().statusCode(200);
-        given().contentType(ContentType.JSON).body(Map.of("enabled", true)).post("/sandbox/callcoaching");
-        await().atMost(Duration.ofSeconds(60)).until(() -> {
-            Map<CallState, Long> c = ledger.counts();
-            return Stream.of(CallState.WAITING, CallState.CHECKED, CallState.CREATING, CallState.RECONCILE,
-                    CallState.CREATED, CallState.UPLOADING).allMatch(s -> c.get(s) == 0);
-        });
+        Drops.settle(ledger);
     }
 
     @Test
@@ -253,7 +253,12 @@ class IngestFlowTest {
                 .body("reason", org.hamcrest.Matchers.containsString("no recording found"));
         given().get("/calls/CHK-TOO-LARGE").then().body("state", org.hamcrest.Matchers.equalTo("DEAD"))
                 .body("reason", org.hamcrest.Matchers.containsString("67108865 bytes"));
-        Thread.sleep(2500); // longer than max-wait: a create request would have gone by now
+        // none of them was ever CHECKED, the only state a create claims from: no request can follow (no waiting)
+        for (String id : List.of("CHK-EXCLUDED", "CHK-NOT-COACHED", "CHK-NO-USER", "CHK-BAD-RECORD-ID", "CHK-NO-RECORDING",
+                "CHK-TOO-LARGE")) {
+            List<String> states = ledger.history("generic", id).stream().map(h -> h.state().name()).toList();
+            assertFalse(states.contains("CHECKED") || states.contains("CREATING"), id + " " + states);
+        }
         assertEquals(creates, requests("eci.voicecalls"), "no API request for calls that fail the checks");
         assertEquals(0, voiceCalls("CHK-").size());
         Files.deleteIfExists(archived("CHK-TOO-LARGE.wav"));
@@ -265,7 +270,6 @@ class IngestFlowTest {
         Map<String, Object> c = call("LATE-AUDIO", 45);
         Drops.MAPPER.writeValue(inbox.resolve("LATE-AUDIO.json").toFile(), c);
         await().atMost(WAIT).until(() -> "WAITING".equals(state("LATE-AUDIO")));
-        Thread.sleep(1000);
         WavWriter.tone(inbox.resolve("LATE-AUDIO.wav"), 8000, 0.3, 262.0);
         await().atMost(WAIT).until(() -> "UPLOADED".equals(state("LATE-AUDIO")));
         assertEquals(1, voiceCalls("LATE-AUDIO").size());
@@ -277,9 +281,10 @@ class IngestFlowTest {
     @Test
     void disabledProviderLeavesDropsInPlaceUntilEnabled() throws Exception {
         given().contentType(ContentType.JSON).body(Map.of("enabled", false)).post("/sandbox/callcoaching");
-        Thread.sleep(1500); // the connector's status is at most 1 s old in this profile
+        callCoaching.refresh(); // read now, as the connector does within its refresh interval (1 s in this profile)
         drop("WAIT-DISABLED", 30);
-        Thread.sleep(2000);
+        long before = gate.refusedPolls();
+        await().atMost(WAIT).until(() -> gate.refusedPolls() >= before + 2); // a whole poll after the drop
         assertTrue(Files.exists(Path.of(FlowProfile.INBOX, "WAIT-DISABLED.json")), "the drop stays in place");
         assertTrue(ledger.find("generic", "WAIT-DISABLED").isEmpty(), "nothing taken in while disabled");
         given().contentType(ContentType.JSON).body(Map.of("enabled", true)).post("/sandbox/callcoaching");

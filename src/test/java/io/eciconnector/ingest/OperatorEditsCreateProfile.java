@@ -28,11 +28,9 @@ public class OperatorEditsCreateProfile implements QuarkusTestProfile {
 
     @Override
     public Map<String, String> getConfigOverrides() {
-        Map<String, String> m = new FlowProfile().getConfigOverrides();
+        Map<String, String> m = FlowProfile.variant("operator-edits-create");
         copyAndEdit();
         m.put("eci.routes.dir", ROUTES.toString());
-        m.put("eci.sandbox.work-dir", "target/sandbox-operator-edits-create");
-        m.put("eci.ledger.url", "jdbc:h2:mem:operator-edits-create;DB_CLOSE_DELAY=-1");
         m.put("eci.cluster.file.root", "target/operator-edits-create/cluster");
         m.put("eci.create.recovery-ms", "60000");
         m.put("eci.upload.recovery-ms", "60000");

@@ -49,13 +49,7 @@ class OperatorEditsCreateTest {
 
     @BeforeEach
     void idle() {
-        given().delete("/sandbox/faults").then().statusCode(200);
-        given().contentType(ContentType.JSON).body(Map.of("enabled", true)).post("/sandbox/callcoaching");
-        await().atMost(Duration.ofSeconds(60)).until(() -> {
-            Map<CallState, Long> c = ledger.counts();
-            return Stream.of(CallState.WAITING, CallState.CHECKED, CallState.CREATING, CallState.RECONCILE,
-                    CallState.CREATED, CallState.UPLOADING).allMatch(s -> c.get(s) == 0);
-        });
+        Drops.settle(ledger);
     }
 
     @Test

@@ -1,6 +1,5 @@
 package io.eciconnector.ingest;
 
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -16,9 +15,7 @@ public class RecordingRefsProfile implements QuarkusTestProfile {
 
     @Override
     public Map<String, String> getConfigOverrides() {
-        Map<String, String> m = new HashMap<>(new FlowProfile().getConfigOverrides());
-        m.put("eci.ledger.url", "jdbc:h2:mem:refs;DB_CLOSE_DELAY=-1");
-        m.put("eci.sandbox.work-dir", "target/sandbox-refs");
+        Map<String, String> m = FlowProfile.variant("refs");
         return m;
     }
 

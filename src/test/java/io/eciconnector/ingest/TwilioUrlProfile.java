@@ -1,6 +1,5 @@
 package io.eciconnector.ingest;
 
-import java.util.HashMap;
 import java.util.Map;
 
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -18,9 +17,7 @@ public class TwilioUrlProfile implements QuarkusTestProfile {
 
     @Override
     public Map<String, String> getConfigOverrides() {
-        Map<String, String> m = new HashMap<>(new FlowProfile().getConfigOverrides());
-        m.put("eci.ledger.url", "jdbc:h2:mem:twilio-url;DB_CLOSE_DELAY=-1");
-        m.put("eci.sandbox.work-dir", "target/sandbox-twilio-url");
+        Map<String, String> m = FlowProfile.variant("twilio-url");
         m.put("eci.ingest.folder.vendor", "twilio");
         m.put("eci.upload.mode", "recording-url");
         m.put("eci.upload.named-credential", "TestRecordingsRoot");

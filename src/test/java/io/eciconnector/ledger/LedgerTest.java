@@ -218,8 +218,9 @@ class LedgerTest {
             assertEquals(1, ledger.claim(CallState.CHECKED, CallState.CREATING, 10).size());
             assertEquals(0, ledger.recoverAbandoned(CallState.CREATING, CallState.RECONCILE, "abandoned"),
                     "a fresh claim is not taken away");
-            Thread.sleep(600);
-            assertEquals(1, ledger.recoverAbandoned(CallState.CREATING, CallState.RECONCILE, "abandoned"));
+            // taken back once the 300 ms lease ran out (awaited, not slept)
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).pollInterval(java.time.Duration
+                    .ofMillis(50)).until(() -> ledger.recoverAbandoned(CallState.CREATING, CallState.RECONCILE, "abandoned") == 1);
             assertEquals(CallState.RECONCILE, ledger.find("generic", "L").orElseThrow().state());
             ledger.transition("generic", "L", CallState.RECONCILE, CallState.CHECKED, "later",
                     Ledger.fields("next_attempt_at", Instant.now().plusSeconds(60)));

@@ -1,6 +1,5 @@
 package io.eciconnector.signals;
 
-import java.util.HashMap;
 import java.util.Map;
 
 import io.eciconnector.ingest.FlowProfile;
@@ -19,9 +18,7 @@ public class SignalWindowsProfile implements QuarkusTestProfile {
 
     @Override
     public Map<String, String> getConfigOverrides() {
-        Map<String, String> m = new HashMap<>(new FlowProfile().getConfigOverrides());
-        m.put("eci.sandbox.work-dir", "target/sandbox-signal-windows");
-        m.put("eci.ledger.url", "jdbc:h2:mem:signal-windows;DB_CLOSE_DELAY=-1");
+        Map<String, String> m = FlowProfile.variant("signal-windows");
         m.put("eci.telephony.realtime-window", "1H");
         m.put("eci.telephony.bulk-window", "5S");
         return m;

@@ -227,6 +227,17 @@ class SignalsFlowTest {
     @jakarta.inject.Inject
     io.eciconnector.ledger.Ledger ledger;
 
+    @jakarta.inject.Inject
+    org.apache.camel.CamelContext camel;
+
+    /** Waits until the telephony-recover route (the slow path that sends post-call chunks) completed n more passes. */
+    void awaitRecoveryPasses(int n) throws Exception {
+        org.apache.camel.api.management.ManagedCamelContext managed = camel.getCamelContextExtension()
+                .getContextPlugin(org.apache.camel.api.management.ManagedCamelContext.class);
+        long before = managed.getManagedRoute("telephony-recover").getExchangesCompleted();
+        await().atMost(WAIT).until(() -> managed.getManagedRoute("telephony-recover").getExchangesCompleted() >= before + n);
+    }
+
     /** The call has exactly {@code items} outbox items, all SENT: nothing of it is left to send. */
     static boolean allSent(String key, int items) throws Exception {
         List<String> states = given().get("/signals/calls/" + key).then().extract().path("items.state");
@@ -410,9 +421,10 @@ class SignalsFlowTest {
         await().atMost(WAIT).until(() -> telephony(timed).path("messages").size() == 1);
         assertEquals(connected + 2000, telephony(timed).path("messages").get(0).path("message").path("startTime").asLong());
         await().atMost(WAIT).until(() -> deadLetterContaining("no time base for contact " + untimed) != null);
-        Thread.sleep(500);
-        assertEquals(0, telephony(untimed).path("messages").size(), "nothing sent with the replay's time");
+        await().atMost(WAIT).until(() -> view(untimed).path("records").size() == 2);
         JsonNode v = view(untimed);
+        // nothing of the contact in the outbox (checked below): nothing can be sent, no need to wait and see
+        assertEquals(0, telephony(untimed).path("messages").size(), "nothing sent with the replay's time");
         assertTrue(v.path("items").isEmpty() && v.path("records").size() == 2, v.toString());
         assertTrue(v.path("records").get(0).path("outcome").asText().startsWith("refused: no time base"), v.toString());
     }
@@ -483,7 +495,7 @@ class SignalsFlowTest {
         assertEquals(2, s.path("items").asInt(), "w2's message and sentiment only");
         await().atMost(WAIT).until(() -> telephony(key).path("messages").size() == 1
                 && telephony(key).path("realtimeEvents").size() == 1);
-        Thread.sleep(500);
+        await().atMost(WAIT).until(() -> allSent(key, s.path("items").asInt())); // nothing of it left to send
         JsonNode call = telephony(key);
         assertEquals(1, call.path("realtimeEvents").size(), "no sentiment event for the refused segment");
         assertEquals("AGENT", call.path("realtimeEvents").get(0).path("event").path("participant").asText());
@@ -556,7 +568,7 @@ class SignalsFlowTest {
         assertTrue(s.toString().contains("eci.contact-lens.max-content-chars"), s.toString());
         assertTrue(s.toString().contains("eci.signals.max-record-bytes"), s.toString());
         await().atMost(WAIT).until(() -> telephony(key).path("messages").size() == 1);
-        Thread.sleep(500);
+        await().atMost(WAIT).until(() -> allSent(key, s.path("items").asInt())); // nothing of it left to send
         assertEquals(List.of("b3"), messageIds(telephony(key)));
     }
 
@@ -574,7 +586,7 @@ class SignalsFlowTest {
                 analysis(key, new double[][] { { 0, 5000, 1 } }, new double[][] { { 5000, 9000, -1 } }).toString());
         await().atMost(WAIT).until(() -> view(key).path("items").size() == 1);
         assertEquals("awaiting-time-base", view(key).path("contact").path("startBasis").asText());
-        Thread.sleep(1000);
+        awaitRecoveryPasses(2); // the passes that send post-call chunks looked at it (instead of waiting to see nothing)
         assertEquals(0, telephony(key).path("postCallEvents").size(), "nothing sent without a start");
         long connected = System.currentTimeMillis() - 120_000;
         post(started(key, connected), segments(key, transcript("e1", "AGENT", "Hi", 100, 900, null)),

@@ -1,6 +1,5 @@
 package io.eciconnector.streams;
 
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -12,9 +11,7 @@ public class KinesisSourceProfile implements QuarkusTestProfile {
 
     /** The flow settings of a stream-source test: its own sandbox and ledger, the file sources off, test hooks on. */
     static Map<String, String> forStream(String name) {
-        Map<String, String> m = new HashMap<>(new FlowProfile().getConfigOverrides());
-        m.put("eci.sandbox.work-dir", "target/sandbox-" + name);
-        m.put("eci.ledger.url", "jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1");
+        Map<String, String> m = FlowProfile.variant(name);
         m.put("eci.ingest.folder.enabled", "false");
         m.put("eci.signals.folder.enabled", "false");
         m.put("eci.signals.postcall-folder.enabled", "false");
