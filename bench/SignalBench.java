@@ -363,8 +363,11 @@ public class SignalBench {
         StringBuilder out = new StringBuilder();
         periods.forEach((p, l) -> {
             Collections.sort(l);
-            out.append(String.format("%s%d-%d s %d ms", out.length() == 0 ? "" : ", ", p * periodMillis / 1000,
-                    (p + 1) * periodMillis / 1000, pct(l, 99)));
+            out.append(periodMillis % 1000 == 0
+                    ? String.format("%s%d-%d s %d ms", out.length() == 0 ? "" : ", ", p * periodMillis / 1000,
+                            (p + 1) * periodMillis / 1000, pct(l, 99))
+                    : String.format("%s%.2f-%.2f s %d ms", out.length() == 0 ? "" : ", ", p * periodMillis / 1000.0,
+                            (p + 1) * periodMillis / 1000.0, pct(l, 99)));
         });
         return out.toString();
     }

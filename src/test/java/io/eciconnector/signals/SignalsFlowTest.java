@@ -230,6 +230,16 @@ class SignalsFlowTest {
     @jakarta.inject.Inject
     org.apache.camel.CamelContext camel;
 
+    @jakarta.inject.Inject
+    SignalSender sender;
+
+    /** The telephony client and its first token are made at start, not when the first record of a stream waits. */
+    @Test
+    void theTelephonyClientIsMadeAndItsTokenSignedAtStart() {
+        await().atMost(WAIT).until(() -> sender.warm());
+        org.junit.jupiter.api.Assertions.assertTrue(sender.token().signed() >= 1, "signed at start");
+    }
+
     /** Waits until the telephony-recover route (the slow path that sends post-call chunks) completed n more passes. */
     void awaitRecoveryPasses(int n) throws Exception {
         org.apache.camel.api.management.ManagedCamelContext managed = camel.getCamelContextExtension()
