@@ -43,12 +43,23 @@ public final class UrlAllowList {
         }
     }
 
+    /** Resolves a host name (the JVM's resolver; tests give their own). */
+    interface Lookup {
+        InetAddress[] resolve(String host) throws IOException;
+    }
+
     private final List<Entry> entries = new ArrayList<>();
     private final boolean allowPrivate;
     private final String configured;
+    private final Lookup lookup;
 
     public UrlAllowList(List<String> allow, boolean allowPrivate) {
+        this(allow, allowPrivate, InetAddress::getAllByName);
+    }
+
+    UrlAllowList(List<String> allow, boolean allowPrivate, Lookup lookup) {
         this.allowPrivate = allowPrivate;
+        this.lookup = lookup;
         this.configured = String.join(",", allow);
         for (String raw : allow) {
             String e = raw.trim();
@@ -96,18 +107,31 @@ public final class UrlAllowList {
 
     /** Checks the URL and the addresses its host resolves to, right before a request. */
     public void check(URI uri) throws IOException {
-        Entry e = allowed(uri);
-        if (e.literal() && !e.subdomains()) {
-            return; // the operator named this very address
+        allowed(uri);
+        addresses(uri.getHost());
+    }
+
+    /**
+     * The addresses a request to this host of an allowed URL connects to: resolved here once and checked, so the
+     * connection goes to an address that was checked and to nothing else (a host whose DNS answers change between
+     * two lookups, DNS rebinding, gets no second lookup). An IP literal is the address itself: its URL matched only
+     * an entry naming that address.
+     */
+    public List<InetAddress> addresses(String host) throws IOException {
+        String h = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+        if (new Entry("https", h.toLowerCase(Locale.ROOT), false, -1, null).literal()) {
+            return List.of(InetAddress.getByName(h)); // a literal: no lookup
         }
-        for (InetAddress a : InetAddress.getAllByName(uri.getHost())) {
+        InetAddress[] all = lookup.resolve(h);
+        for (InetAddress a : all) {
             String why = blocked(a);
             if (why != null && !(allowPrivate && !why.startsWith("link-local"))) {
-                throw new RecordingRefused("url-address", "the host " + uri.getHost() + " of " + safe(uri)
-                        + " resolves to " + a.getHostAddress() + ", a " + why + " address (listed hosts must resolve "
-                        + "to public addresses; list the address itself, or set eci.recordings.url-allow-private=true)");
+                throw new RecordingRefused("url-address", "the host " + h + " resolves to " + a.getHostAddress()
+                        + ", a " + why + " address (listed hosts must resolve to public addresses; list the address "
+                        + "itself, or set eci.recordings.url-allow-private=true)");
             }
         }
+        return List.of(all);
     }
 
     /** Why the address may not be reached from a URL in a record; null when it is public. */
