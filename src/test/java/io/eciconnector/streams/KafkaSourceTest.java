@@ -123,8 +123,8 @@ class KafkaSourceTest {
         }
         for (ContactLensRecords r : List.of(ra, rb)) {
             String key = r == ra ? a : b;
-            await().atMost(Duration.ofSeconds(20)).until(() -> KinesisSourceTest.messageIds(key).size() >= 5);
-            Thread.sleep(500);
+            await().atMost(Duration.ofSeconds(20)).until(() -> KinesisSourceTest.messageIds(key).size() >= 5
+                    && KinesisSourceTest.settled(key));
             assertEquals(List.of(r.id(1), r.id(2), r.id(3), r.id(4), r.id(5)), KinesisSourceTest.messageIds(key));
         }
     }
