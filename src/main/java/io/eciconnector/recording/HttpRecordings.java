@@ -179,6 +179,9 @@ public class HttpRecordings implements RecordingBackend {
         HttpClient c = new HttpClient(new HttpClientTransportOverHTTP(connector));
         c.setExecutor(threads);
         c.setFollowRedirects(false); // followed by hand, each target checked
+        // no cookies carried from one vendor URL to the next; and (below) the recording's bytes as the server sends
+        // them: no Accept-Encoding (a decoded body would not match its Content-Length or Content-Range)
+        c.setHttpCookieStore(new org.eclipse.jetty.http.HttpCookieStore.Empty());
         c.setConnectTimeout(CONNECT_TIMEOUT_MS);
         c.setSocketAddressResolver((host, port, promise) -> {
             try {
@@ -192,10 +195,11 @@ public class HttpRecordings implements RecordingBackend {
             }
         });
         try {
-            c.start();
+            c.start(); // (its start registers the gzip decoder: cleared after it)
         } catch (Exception e) {
             throw new IOException("HTTP client for recordings not started: " + e.getMessage(), e);
         }
+        c.getContentDecoderFactories().clear();
         return c;
     }
 

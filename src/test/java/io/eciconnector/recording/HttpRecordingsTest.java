@@ -31,11 +31,16 @@ class HttpRecordingsTest {
 
     HttpServer server;
     int port;
+    final List<String> acceptEncoding = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final List<String> cookies = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @BeforeEach
     void serve() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/rec.wav", exchange -> {
+            acceptEncoding.add(String.valueOf(exchange.getRequestHeaders().getFirst("Accept-Encoding")));
+            exchange.getResponseHeaders().add("Set-Cookie", "session=vendor-a; Path=/");
+            cookies.add(String.valueOf(exchange.getRequestHeaders().getFirst("Cookie")));
             exchange.sendResponseHeaders(200, AUDIO.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(AUDIO);
@@ -63,6 +68,20 @@ class HttpRecordingsTest {
             assertArrayEquals(AUDIO, in.readAllBytes(), "fetched from the address the check allowed");
         }
         assertEquals(1, lookups.get(), "the host was resolved once, by the check; the connection used that answer");
+    }
+
+    /** The recording's bytes as sent (no content coding asked for, so sizes match) and no cookie kept between URLs. */
+    @Test
+    void theRecordingIsAskedForAsItIsAndNoCookieIsCarriedOver() throws Exception {
+        UrlAllowList allow = new UrlAllowList(List.of("http://127.0.0.1:" + port + "/"), false);
+        HttpRecordings http = new HttpRecordings(allow);
+        for (int i = 0; i < 2; i++) {
+            try (InputStream in = http.open(URI.create("http://127.0.0.1:" + port + "/rec.wav"))) {
+                assertArrayEquals(AUDIO, in.readAllBytes());
+            }
+        }
+        assertEquals(List.of("null", "null"), acceptEncoding, "no Accept-Encoding");
+        assertEquals(List.of("null", "null"), cookies, "the first answer's cookie is not sent with the second request");
     }
 
     @Test
