@@ -114,34 +114,32 @@ final class RecordCalls implements Iterator<RecordCalls.Item>, Closeable {
     /** Reads a record held whole on this thread: its calls, then how it ended. */
     private void readInPlace(VendorMapper mapper, InputStream from, String name, RecordLimits limits) {
         try {
-            mapper.read(from, name, limits, call -> mapped.add(new Handed(call, null, null, false)));
-            mapped.add(new Handed(null, null, null, true));
-        } catch (VendorMapper.RecordException e) {
-            mapped.add(new Handed(null, e, null, true));
+            mapped.add(readAll(mapper, from, name, limits, call -> mapped.add(new Handed(call, null, null, false))));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             mapped.add(new Handed(null, null, new IllegalStateException(e), true));
-        } catch (IOException | RuntimeException | Error e) {
-            mapped.add(new Handed(null, null, e, true));
         }
     }
 
+    /** The reader thread: each call handed over when asked for, then how the record ended. */
     private void read(VendorMapper mapper, InputStream from, String name, RecordLimits limits) {
-        Handed last;
         try {
-            mapper.read(from, name, limits, call -> handoff.put(new Handed(call, null, null, false)));
-            last = new Handed(null, null, null, true);
-        } catch (VendorMapper.RecordException e) {
-            last = new Handed(null, e, null, true);
+            handoff.put(readAll(mapper, from, name, limits, call -> handoff.put(new Handed(call, null, null, false))));
         } catch (InterruptedException e) {
-            return; // closed: nobody waits for the rest
-        } catch (IOException | RuntimeException | Error e) {
-            last = new Handed(null, null, e, true);
+            // closed: nobody waits for the rest
         }
+    }
+
+    /** Hands each call of the record to {@code out}; answers how the record ended (its end, unreadable rest, failure). */
+    private static Handed readAll(VendorMapper mapper, InputStream from, String name, RecordLimits limits,
+            VendorMapper.CallSink out) throws InterruptedException {
         try {
-            handoff.put(last);
-        } catch (InterruptedException e) {
-            // closed
+            mapper.read(from, name, limits, out);
+            return new Handed(null, null, null, true);
+        } catch (VendorMapper.RecordException e) {
+            return new Handed(null, e, null, true);
+        } catch (IOException | RuntimeException | Error e) {
+            return new Handed(null, null, e, true);
         }
     }
 

@@ -73,6 +73,9 @@ class OperationsApiDocumentTest {
             }
         });
         assertTrue(states.contains("DEAD") && states.contains("UPLOADED"), "the ledger's states are listed: " + states);
+        // the route file lists them by hand: it must say what the ledger has
+        assertEquals(java.util.Arrays.stream(io.eciconnector.ledger.CallState.values()).map(Enum::name).toList(), states,
+                "routes/operations-api.yaml lists the ledger's states, all of them, in order");
 
         assertTrue(paths.path("/signals/calls/{vendorCallKey}/replay").path("post").path("responses").has("202"),
                 "a replay of signals answers 202 (sent again later), as documented");
