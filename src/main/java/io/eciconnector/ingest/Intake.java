@@ -148,6 +148,9 @@ public class Intake {
     static final String PROVIDER_ID = "eciProviderId";
     static final String ATTEMPT_KEY = "eciAttemptKey";
     static final String LAST_REASON = "eciAttemptLastReason";
+    /** The record's calls as the split reads them, and how many of them reached {@link #take(Exchange)}. */
+    static final String CALLS = "eciRecordCalls";
+    static final String TAKEN = "eciRecordCallsTaken";
     /** Header: this poll's attempt at the record (1 the first time; routes/ingest-records.yaml compares it). */
     static final String ATTEMPT = "eciRecordAttempt";
 
@@ -218,7 +221,10 @@ public class Intake {
             }
         }
         exchange.setProperty("eciRecordWhole", whole);
-        return new RecordCalls(mapper, body, whole, name, limits);
+        RecordCalls calls = new RecordCalls(mapper, body, whole, name, limits);
+        exchange.setProperty(CALLS, calls);
+        exchange.setProperty(TAKEN, new java.util.concurrent.atomic.AtomicInteger());
+        return calls;
     }
 
     /**
@@ -230,6 +236,11 @@ public class Intake {
         Drop drop = drop(exchange.getMessage(), item.singleCall());
         count(counts(exchange), take(drop, item.call(), exchange.getProperty(STATUS, CallCoaching.Status.class),
                 exchange.getProperty(PROVIDER_ID, String.class)));
+        java.util.concurrent.atomic.AtomicInteger taken = exchange.getProperty(TAKEN,
+                java.util.concurrent.atomic.AtomicInteger.class);
+        if (taken != null) {
+            taken.incrementAndGet();
+        }
     }
 
     /**
@@ -253,10 +264,23 @@ public class Intake {
         counts(exchange).put("unreadable", 1);
     }
 
-    /** The record was read to its end: its attempts are forgotten; answers the counts by outcome (the route logs them). */
+    /**
+     * The record was read to its end: its attempts are forgotten; answers the counts by outcome (the route logs them),
+     * with {@code leftOut}: calls read that did not reach {@link #take(Exchange)} (an operator's filter at the route's
+     * per-call point left them out; counted in eci_calls_total{flow="ingest",outcome="left-out"} as well).
+     */
     public Map<String, Object> done(Exchange exchange) {
         recordAttempts.done(exchange.getProperty(ATTEMPT_KEY, String.class));
-        return counts(exchange);
+        Map<String, Object> counts = counts(exchange);
+        RecordCalls calls = exchange.getProperty(CALLS, RecordCalls.class);
+        java.util.concurrent.atomic.AtomicInteger taken = exchange.getProperty(TAKEN,
+                java.util.concurrent.atomic.AtomicInteger.class);
+        if (calls != null && taken != null && calls.callsRead() > taken.get()) {
+            int leftOut = calls.callsRead() - taken.get();
+            counts.put("leftOut", leftOut);
+            metrics.calls("ingest", "left-out", "route", leftOut);
+        }
+        return counts;
     }
 
     /**

@@ -215,6 +215,11 @@ final class RecordCalls implements Iterator<RecordCalls.Item>, Closeable {
         }
     }
 
+    /** How many calls of the record were read so far (each handed to the route once). */
+    int callsRead() {
+        return seen;
+    }
+
     /** Whether the reader thread is still at the record (for tests). */
     boolean reading() {
         return reader != null && reader.isAlive();

@@ -21,8 +21,13 @@ public class FlowMetrics {
     MeterRegistry registry;
 
     public void call(String flow, String outcome, String reason) {
+        calls(flow, outcome, reason, 1);
+    }
+
+    /** {@code n} calls at once. */
+    public void calls(String flow, String outcome, String reason, int n) {
         Counter.builder("eci.calls").description("Calls by flow and outcome").tag("flow", flow)
-                .tag("outcome", outcome).tag("reason", reason == null ? "" : reason).register(registry).increment();
+                .tag("outcome", outcome).tag("reason", reason == null ? "" : reason).register(registry).increment(n);
     }
 
     /**

@@ -39,6 +39,9 @@ class OperatorEditsTest {
     @Inject
     Ledger ledger;
 
+    @Inject
+    io.micrometer.core.instrument.MeterRegistry registry;
+
     @Test
     void aFolderAddedFromTheTemplateTakesItsVendorsDropsIn() throws Exception {
         drop("OPS-GEN-1", 60);
@@ -52,6 +55,7 @@ class OperatorEditsTest {
 
     @Test
     void aFilterOnTheCallsLeavesOneVendorsCallsOutAndTakesTheOthers() throws Exception {
+        double leftOutBefore = leftOut();
         Path inbox = Path.of(OperatorEditsProfile.RINGCENTRAL_INBOX);
         Files.createDirectories(inbox);
         WavWriter.tone(inbox.resolve("OPS-RC-1.wav"), 8000, 0.2, 262.0);
@@ -71,6 +75,13 @@ class OperatorEditsTest {
         assertTrue(ledger.find("ringcentral", "OPS-RC-1").isEmpty(), "the filtered call never reached the ledger");
         assertTrue(voiceCalls("OPS-RC-").isEmpty(), "nor the org");
         assertEquals("dialpad", ledger.find("dialpad", "OPS-DP-2").orElseThrow().provider());
+        assertEquals(1.0, leftOut() - leftOutBefore, "the call the filter left out is counted (and logged as leftOut)");
+    }
+
+    private double leftOut() {
+        io.micrometer.core.instrument.Counter c = registry.find("eci.calls").tag("flow", "ingest")
+                .tag("outcome", "left-out").counter();
+        return c == null ? 0 : c.count();
     }
 
     @Test
