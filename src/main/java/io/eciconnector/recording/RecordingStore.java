@@ -239,7 +239,8 @@ public class RecordingStore {
 
     /**
      * Whether the connector may move this recording to its archive area: it lies in the connector's own drop area
-     * ({@code root} for files and SFTP; under eci.ingest.s3.drop-prefix for S3) and not already under {@code area}
+     * ({@code root} for files and SFTP; under eci.ingest.s3.drop-prefix in the drop's own bucket for S3) and not
+     * already under {@code area}
      * (a re-run after a kill finds it archived and leaves it there). A vendor's recordings (an Amazon Connect
      * CallRecordings/ prefix, a URL) are read-only.
      */
@@ -261,6 +262,12 @@ public class RecordingStore {
                     return p.startsWith(r) && !p.startsWith(done) && !p.equals(r);
                 }
                 case "s3" -> {
+                    // only in the drop's own bucket: another bucket a record may name (eci.recordings.s3-buckets,
+                    // a vendor's) is read, never changed, whatever its keys look like
+                    if (uri.getHost() == null || !"s3".equals(root.getScheme())
+                            || !uri.getHost().equals(root.getHost())) {
+                        return false;
+                    }
                     String key = uri.getPath().replaceFirst("^/", "");
                     String doneArea = area.replaceAll("/+$", "") + "/";
                     return key.startsWith(s3DropPrefix) && !key.startsWith(doneArea);
