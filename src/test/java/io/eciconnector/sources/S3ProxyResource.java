@@ -25,6 +25,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 public class S3ProxyResource implements QuarkusTestResourceLifecycleManager {
 
     public static final String BUCKET = "eci-test";
+    /** A second bucket, for a second S3 source an operator adds from the template (S3TemplateTest). */
+    public static final String SECOND_BUCKET = "eci-test-second";
     public static final String IDENTITY = "local-identity";
     public static final String CREDENTIAL = "local-credential";
     static volatile String endpoint;
@@ -64,6 +66,7 @@ public class S3ProxyResource implements QuarkusTestResourceLifecycleManager {
             }
             try (S3Client s3 = client()) {
                 s3.createBucket(b -> b.bucket(BUCKET));
+                s3.createBucket(b -> b.bucket(SECOND_BUCKET));
             }
         } catch (IOException e) {
             throw new IllegalStateException(e);
