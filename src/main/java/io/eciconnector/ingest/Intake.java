@@ -228,14 +228,38 @@ public class Intake {
     }
 
     /**
-     * One call of the record into the ledger (CHECKED, SKIPPED, WAITING or DEAD with its reason; not twice): pairs
-     * its recording, runs the checks, archives the recording. The body is a {@link RecordCalls.Item}.
+     * What the checks find for one call of the record, before anything is written (routes/ingest-records.yaml, before
+     * {@link #take(Exchange)}): pairs its recording, matches its user, looks it up in the ledger, runs ECI's checks.
+     * Sets the headers eciCheck ({@code checked}, {@code skipped}, {@code dead}, {@code waiting}: for its recording
+     * or its other part, {@code duplicate}: already taken in, {@code resume}: its VoiceCall exists, only the upload is
+     * left) and eciCheckCode (why: {@code ok}, {@code rule:start-after-end}, {@code recording-waiting}, ...), on which
+     * an operator's filter or choice can act. The body is a {@link RecordCalls.Item}, unchanged.
+     */
+    public void check(Exchange exchange) throws IOException, InterruptedException {
+        Message in = exchange.getMessage();
+        RecordCalls.Item item = in.getBody(RecordCalls.Item.class);
+        Plan plan = plan(drop(in, item.singleCall()), item.call(), exchange.getProperty(STATUS, CallCoaching.Status.class),
+                exchange.getProperty(PROVIDER_ID, String.class));
+        exchange.setProperty(PLAN, new Planned(item, plan));
+        in.setHeader(CHECK, plan.check());
+        in.setHeader(CHECK_CODE, plan.code());
+    }
+
+    /**
+     * One call of the record into the ledger as {@link #check(Exchange)} found it (CHECKED, SKIPPED, WAITING or DEAD
+     * with its reason; not twice), its recording archived; a DEAD one to the dead letters. The body is a
+     * {@link RecordCalls.Item}; without the check step before it (or with another body), the checks run here.
      */
     public void take(Exchange exchange) throws IOException, InterruptedException {
-        RecordCalls.Item item = exchange.getMessage().getBody(RecordCalls.Item.class);
-        Drop drop = drop(exchange.getMessage(), item.singleCall());
-        count(counts(exchange), take(drop, item.call(), exchange.getProperty(STATUS, CallCoaching.Status.class),
-                exchange.getProperty(PROVIDER_ID, String.class)));
+        Message in = exchange.getMessage();
+        RecordCalls.Item item = in.getBody(RecordCalls.Item.class);
+        Drop drop = drop(in, item.singleCall());
+        Planned planned = exchange.getProperty(PLAN, Planned.class);
+        Plan plan = planned != null && planned.item() == item ? planned.plan()
+                : plan(drop, item.call(), exchange.getProperty(STATUS, CallCoaching.Status.class),
+                        exchange.getProperty(PROVIDER_ID, String.class));
+        exchange.removeProperty(PLAN);
+        count(counts(exchange), apply(drop, plan));
         java.util.concurrent.atomic.AtomicInteger taken = exchange.getProperty(TAKEN,
                 java.util.concurrent.atomic.AtomicInteger.class);
         if (taken != null) {
@@ -363,9 +387,57 @@ public class Intake {
     /** One call of a drop; null when the ledger already had it (not taken in twice). */
     private CallState take(Drop drop, MappedCall m, CallCoaching.Status status, String providerId)
             throws IOException, InterruptedException {
+        return apply(drop, plan(drop, m, status, providerId));
+    }
+
+    /** What {@link #apply} does with a call, decided from reads only; {@code check} and {@code code} name it. */
+    record Plan(MappedCall m, CanonicalCall call, Optional<CallRow> existing, Lookup lookup, Verdict verdict,
+            String check, String code) {
+    }
+
+    /** The plan made for one item of the record's split (take uses it when its body is still that item). */
+    record Planned(RecordCalls.Item item, Plan plan) {
+    }
+
+    static final String PLAN = "eciCallPlan";
+    /** Headers {@link #check(Exchange)} sets for the per-call point of routes/ingest-records.yaml. */
+    static final String CHECK = "eciCheck";
+    static final String CHECK_CODE = "eciCheckCode";
+
+    /** Pairs, matches, looks up and checks a call of a drop; writes nothing. */
+    private Plan plan(Drop drop, MappedCall m, CallCoaching.Status status, String providerId)
+            throws IOException, InterruptedException {
         if (m.error() == null) {
             m = completed(drop, m);
         }
+        if (m.error() != null) {
+            return new Plan(m, null, Optional.empty(), null, null, "dead", "unreadable-call");
+        }
+        if (m.waitingFor() != null) {
+            return new Plan(m, null, Optional.empty(), null, null, "waiting", "part-waiting");
+        }
+        CanonicalCall call = users.match(m.call());
+        Optional<CallRow> existing = ledger.find(drop.vendor(), call.externalId());
+        Lookup lookup = lookup(drop, call);
+        if (existing.isPresent() && existing.get().voiceCallId() != null && existing.get().state().reopenable()) {
+            return new Plan(m, call, existing, lookup, null, "resume", "upload-left");
+        }
+        if (existing.isPresent() && !existing.get().state().reopenable()) {
+            return new Plan(m, call, existing, lookup, null, "duplicate", existing.get().state().name().toLowerCase());
+        }
+        Verdict v = lookup.refused() != null
+                ? Verdict.dead("recording-refused", "call " + call.externalId() + ": recording reference refused ("
+                        + lookup.refused().rule() + "): " + lookup.refused().getMessage())
+                : checks.check(call, lookup.recording(), status, providerId, false);
+        if ("recording-missing".equals(v.code())) {
+            return new Plan(m, call, existing, lookup, v, "waiting", "recording-waiting");
+        }
+        return new Plan(m, call, existing, lookup, v, v.state().name().toLowerCase(), v.code());
+    }
+
+    /** Does what the plan says: the ledger written, the recording archived, a dead call to the dead letters. */
+    private CallState apply(Drop drop, Plan p) throws IOException {
+        MappedCall m = p.m();
         if (m.error() != null) {
             if (m.externalId() == null) {
                 deadLetters.record("ingest", drop.vendor(), drop.source(), m.error(),
@@ -380,17 +452,17 @@ public class Intake {
         if (m.waitingFor() != null) {
             return waitForPart(drop, m);
         }
-        CanonicalCall call = users.match(m.call());
-        Optional<CallRow> existing = ledger.find(drop.vendor(), call.externalId());
-        Lookup lookup = lookup(drop, call);
+        CanonicalCall call = p.call();
+        Optional<CallRow> existing = p.existing();
+        Lookup lookup = p.lookup();
         Optional<RecordingInfo> recording = lookup.recording();
-        if (existing.isPresent() && existing.get().voiceCallId() != null && existing.get().state().reopenable()) {
+        if ("resume".equals(p.check())) {
             // its VoiceCall exists: only the upload is left to do, with the recording just dropped
             URI where = archive(drop, recording.map(RecordingInfo::uri).orElse(null));
             return resumeUpload(existing.get(), where, recording.map(RecordingInfo::bytes).orElse(null),
                     "dropped again") ? CallState.CREATED : null;
         }
-        if (existing.isPresent() && !existing.get().state().reopenable()) {
+        if ("duplicate".equals(p.check())) {
             // already taken in: only make sure its recording left the inbox
             if (recording.isPresent() && !recording.get().uri().toString().equals(existing.get().recordingUri())) {
                 archive(drop, recording.get().uri());
@@ -398,10 +470,7 @@ public class Intake {
             metrics.call("ingest", "duplicate", "");
             return null;
         }
-        Verdict v = lookup.refused() != null
-                ? Verdict.dead("recording-refused", "call " + call.externalId() + ": recording reference refused ("
-                        + lookup.refused().rule() + "): " + lookup.refused().getMessage())
-                : checks.check(call, recording, status, providerId, false);
+        Verdict v = p.verdict();
         if ("recording-missing".equals(v.code())) {
             return waitForRecording(drop, m, call, existing, lookup.error());
         }

@@ -12,7 +12,7 @@ import io.eciconnector.testing.Dirs;
 /**
  * The flow tests' settings with a copy of routes/ that an operator edited, and nothing else changed (no Java, no
  * configuration key): (a) a filter at the per-call extension point of routes/ingest-records.yaml leaves RingCentral's
- * calls out; (b) routes/dead-letters.yaml sends Dialpad's dead letters to a folder of their own; (c) two more folder
+ * calls, and the calls the checks would skip, out; (b) routes/dead-letters.yaml sends Dialpad's dead letters to a folder of their own; (c) two more folder
  * sources in routes/ingest-folder.yaml, each one templatedRoute of the folder-drop template (Dialpad, RingCentral).
  */
 public class OperatorEditsProfile extends FlowProfile {
@@ -29,10 +29,10 @@ public class OperatorEditsProfile extends FlowProfile {
                 method: take
             """.indent(44);
 
-    /** (a) the same step inside a filter: RingCentral's calls never reach it. */
+    /** (a) the same step inside a filter: RingCentral's calls, and calls the checks skip, never reach it. */
     static final String FILTERED_TAKE = """
             - filter:
-                simple: "${header.eciVendor} != 'ringcentral'"
+                simple: "${header.eciVendor} != 'ringcentral' && ${header.eciCheck} != 'skipped'"
                 steps:
                   - bean:
                       ref: intake

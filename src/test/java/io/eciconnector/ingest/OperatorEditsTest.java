@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,6 +77,17 @@ class OperatorEditsTest {
         assertTrue(voiceCalls("OPS-RC-").isEmpty(), "nor the org");
         assertEquals("dialpad", ledger.find("dialpad", "OPS-DP-2").orElseThrow().provider());
         assertEquals(1.0, leftOut() - leftOutBefore, "the call the filter left out is counted (and logged as leftOut)");
+    }
+
+    @Test
+    void aFilterOnWhatTheChecksFoundLeavesTheCallsTheyWouldSkipOutOfTheLedger() throws Exception {
+        double leftOutBefore = leftOut();
+        // a call of a month ago: the checks find it too old (eciCheck skipped); the filter keeps it from intake.take
+        drop("OPS-OLD-1.json", List.of(Drops.call("OPS-OLD-1", 60, Instant.now().minus(Duration.ofDays(30)))));
+        drop("OPS-NEW-1", 60);
+        await().atMost(WAIT).until(() -> exists("OPS-OLD-1.json") && voiceCalls("OPS-NEW-1").size() == 1);
+        assertTrue(ledger.find("generic", "OPS-OLD-1").isEmpty(), "the skipped call never reached the ledger");
+        assertEquals(1.0, leftOut() - leftOutBefore, "counted as left out");
     }
 
     private double leftOut() {

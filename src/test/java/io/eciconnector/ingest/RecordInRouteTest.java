@@ -36,6 +36,7 @@ public class RecordInRouteTest {
     /** Records what the route asks of the intake; take fails for the call named FAIL. */
     public static class FakeIntake {
         final List<String> steps = new ArrayList<>();
+        final List<String> checksSeen = new ArrayList<>();
         int attempt = 1;
         Throwable failedWith;
         boolean closed;
@@ -66,9 +67,16 @@ public class RecordInRouteTest {
             return new CloseableItems(it, this);
         }
 
+        public void check(Exchange e) {
+            String id = e.getMessage().getBody(RecordCalls.Item.class).getExternalId();
+            steps.add("check " + id);
+            e.getMessage().setHeader(Intake.CHECK, "checked-" + id);
+        }
+
         public void take(Exchange e) throws IOException {
             String id = e.getMessage().getBody(RecordCalls.Item.class).getExternalId();
             steps.add("take " + id);
+            checksSeen.add(e.getMessage().getHeader(Intake.CHECK, String.class));
             if (id.equals("FAIL")) {
                 throw new IOException("the ledger is down");
             }
@@ -144,7 +152,8 @@ public class RecordInRouteTest {
     @Test
     void eachCallIsTakenInTurnThenTheRecordIsDone() {
         assertEquals(Map.of("checked", 2), send("A,B", 100));
-        assertEquals(List.of("begin", "calls", "take A", "take B", "done"), intake.steps);
+        assertEquals(List.of("begin", "calls", "check A", "take A", "check B", "take B", "done"), intake.steps);
+        assertEquals(List.of("checked-A", "checked-B"), intake.checksSeen, "each call's own check reaches its take");
         assertNull(intake.failedWith);
         assertTrue(intake.closed, "the split closed the record's items");
     }
@@ -152,7 +161,7 @@ public class RecordInRouteTest {
     @Test
     void aFailurePartWayStopsTheRecordKeepsWhyAndReachesTheSource() {
         CamelExecutionException e = assertThrows(CamelExecutionException.class, () -> send("A,FAIL,C", 100));
-        assertEquals(List.of("begin", "calls", "take A", "take FAIL", "failed"), intake.steps,
+        assertEquals(List.of("begin", "calls", "check A", "take A", "check FAIL", "take FAIL", "failed"), intake.steps,
                 "C is not taken and the record is not done: it stays for the next poll");
         assertInstanceOf(IOException.class, intake.failedWith, "the failure itself, not the split's wrapper");
         assertEquals("the ledger is down", intake.failedWith.getMessage());
