@@ -1,15 +1,22 @@
 package io.eciconnector.salesforce;
 
+import java.util.List;
+
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 
+import org.apache.camel.CamelContext;
 import org.apache.camel.component.salesforce.AuthenticationType;
 import org.apache.camel.component.salesforce.SalesforceComponent;
 import org.apache.camel.component.salesforce.SalesforceEndpointConfig;
 import org.apache.camel.support.jsse.KeyStoreParameters;
 import org.jboss.logging.Logger;
+
+import io.quarkus.runtime.ShutdownEvent;
 
 
 /**
@@ -54,6 +61,28 @@ public class SalesforceSetup {
     @Named("salesforce-events")
     SalesforceComponent salesforceEvents() {
         return configure(false);
+    }
+
+    /**
+     * With the embedded sandbox the org is this application, whose HTTP server Quarkus closes before Camel stops the
+     * components: their logout at stop could only fail, with a stack trace at every stop. Their sessions end here,
+     * quietly (a stopped session is not logged out again). A real org, or a sandbox elsewhere, is logged out as usual.
+     */
+    void endEmbeddedOrgSessions(@Observes @Priority(2) ShutdownEvent event, CamelContext camel) {
+        if (!sandbox.enabled() || settings.loginUrl().isPresent()) {
+            return;
+        }
+        for (String name : List.of("salesforce", "salesforce-events")) {
+            if (camel.hasComponent(name) instanceof SalesforceComponent sf && sf.getSession() != null
+                    && sf.getSession().getAccessToken() != null) {
+                try {
+                    sf.getSession().stop();
+                } catch (RuntimeException e) {
+                    LOG.debugf("Session of %s ended without logout (the embedded org stops with the application): %s",
+                            name, e.getMessage());
+                }
+            }
+        }
     }
 
     private SalesforceComponent configure(boolean lazyLogin) {

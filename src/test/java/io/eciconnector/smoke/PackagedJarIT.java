@@ -132,6 +132,10 @@ class PackagedJarIT {
             assertFalse(out.contains("+16315122409"), "phone numbers are never logged whole");
             sampleStreamArrivedInOrder(app);
             assertFalse(app.output().contains("My order has not arrived"), "transcript text is never logged");
+            app.signalTerm();
+            app.awaitExit(Duration.ofSeconds(30));
+            // the embedded org stops with the application: its Salesforce sessions end without a failed logout
+            assertFalse(app.output().contains("Unexpected logout exception"), app.output());
         }
         // the main job again in the same directory: the ledger keeps the first run's ids, the second run's samples
         // come under new ones, and are created, uploaded and streamed as the first run's were
