@@ -14,6 +14,8 @@ import java.util.Map;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
 import org.apache.camel.ProducerTemplate;
 import org.jboss.logging.Logger;
 
@@ -30,6 +32,7 @@ import io.eciconnector.ledger.CallRow;
  * dead letters elsewhere.
  */
 @ApplicationScoped
+@jakarta.inject.Named("deadLetters")
 public class DeadLetters {
 
     private static final Logger LOG = Logger.getLogger(DeadLetters.class);
@@ -54,6 +57,23 @@ public class DeadLetters {
 
     /** A call that failed at some stage, with its ledger row. */
     public void call(String flow, CallRow row, String reason, ApiError error) {
+        send(callLetter(flow, row, reason, error));
+    }
+
+    /**
+     * A dead letter made, not sent yet: for a route that sends it to {@code direct:dead-letter} itself (see
+     * {@link #message(Exchange)}). {@code envelope} is the JSON written, {@code reason} its reason (for the log).
+     */
+    @io.quarkus.runtime.annotations.RegisterForReflection
+    public record Letter(String name, String vendor, String stage, byte[] envelope, String reason) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    /** The dead letter of a call that failed at some stage, with its ledger row. */
+    public Letter callLetter(String flow, CallRow row, String reason, ApiError error) {
         Map<String, Object> e = envelope(flow, row.provider(), row.externalId(), row.source(), reason, error);
         e.put("attempts", row.attempts());
         e.put("firstSeen", row.createdAt() == null ? null : row.createdAt().toString());
@@ -61,7 +81,21 @@ public class DeadLetters {
         e.put("voiceCallId", row.voiceCallId());
         original(e, row.original() == null ? null : row.original().getBytes(StandardCharsets.UTF_8));
         e.put("replay", "POST /calls/" + row.externalId() + "/replay (after fixing the cause)");
-        send(flow, row.provider(), row.externalId(), e);
+        return letter(flow, row.provider(), row.externalId(), e);
+    }
+
+    /**
+     * For a route: the body (a {@link Letter}) becomes the message routes/dead-letters.yaml takes: the envelope as
+     * the body, with the headers eciDeadLetterName, eciVendor and eciStage.
+     */
+    public void message(Exchange exchange) throws org.apache.camel.InvalidPayloadException {
+        Letter l = exchange.getMessage().getMandatoryBody(Letter.class);
+        Message m = exchange.getMessage();
+        m.setBody(l.envelope());
+        m.setHeader(NAME_HEADER, l.name());
+        m.setHeader(VENDOR_HEADER, l.vendor());
+        m.setHeader(STAGE_HEADER, l.stage());
+        LOG.warnf("Dead letter %s: %s", l.name(), l.reason());
     }
 
     /** A record (file or object) that could not be read at all: its bytes as they came. */
@@ -147,17 +181,26 @@ public class DeadLetters {
      * under), eciVendor and eciStage.
      */
     private void send(String flow, String provider, String id, Map<String, Object> envelope) {
+        send(letter(flow, provider, id, envelope));
+    }
+
+    private void send(Letter l) {
+        Map<String, Object> headers = new LinkedHashMap<>();
+        headers.put(NAME_HEADER, l.name());
+        headers.put(VENDOR_HEADER, l.vendor());
+        headers.put(STAGE_HEADER, l.stage());
+        producer.sendBodyAndHeaders(ENDPOINT, l.envelope(), headers);
+        LOG.warnf("Dead letter %s: %s", l.name(), l.reason());
+    }
+
+    private Letter letter(String flow, String provider, String id, Map<String, Object> envelope) {
         String name = safe(provider) + "/" + safe(id) + "-" + STAMP.format(Instant.now()) + ".json";
         try {
-            Map<String, Object> headers = new LinkedHashMap<>();
-            headers.put(NAME_HEADER, name);
-            headers.put(VENDOR_HEADER, provider == null ? "unknown" : provider);
-            headers.put(STAGE_HEADER, flow);
-            producer.sendBodyAndHeaders(ENDPOINT, mapper.writeValueAsBytes(envelope), headers);
+            return new Letter(name, provider == null ? "unknown" : provider, flow, mapper.writeValueAsBytes(envelope),
+                    String.valueOf(envelope.get("reason")));
         } catch (JsonProcessingException ex) {
             throw new IllegalStateException(ex);
         }
-        LOG.warnf("Dead letter %s: %s", name, envelope.get("reason"));
     }
 
     private static String safe(String s) {

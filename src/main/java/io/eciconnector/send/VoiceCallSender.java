@@ -83,9 +83,12 @@ public class VoiceCallSender {
     @Inject
     Announcements announcements;
 
-    /** One call's outcome in a create request: created, retry, reconcile, skipped or dead. */
+    /**
+     * One call's outcome in a create request: created, retry, reconcile, skipped or dead; a dead one carries its dead
+     * letter, which routes/create-voicecalls.yaml sends to the dead-letter channel.
+     */
     @RegisterForReflection
-    public record CallResult(String provider, String externalId, String outcome) {
+    public record CallResult(String provider, String externalId, String outcome, DeadLetters.Letter deadLetter) {
         public CallKey key() {
             return new CallKey(provider, externalId);
         }
@@ -164,20 +167,21 @@ public class VoiceCallSender {
      */
     public Answer send(List<CallRow> claimed) throws InterruptedException {
         Map<String, Integer> summary = new java.util.TreeMap<>();
-        Map<CallKey, String> outcomes = new LinkedHashMap<>();
+        Outcomes outcomes = new Outcomes();
         for (int i = 0; i < claimed.size(); i += 200) {
             List<CallRow> batch = claimed.subList(i, Math.min(claimed.size(), i + 200));
             createVoiceCalls(batch, outcomes).forEach((k, v) -> summary.merge(k, v, Integer::sum));
         }
         List<CallResult> calls = new ArrayList<>();
         for (CallRow r : claimed) {
-            calls.add(new CallResult(r.provider(), r.externalId(), outcomes.getOrDefault(CallKey.of(r), "retry")));
+            calls.add(new CallResult(r.provider(), r.externalId(), outcomes.getOrDefault(CallKey.of(r), "retry"),
+                    outcomes.letters.get(CallKey.of(r))));
         }
         return new Answer(summary, calls);
     }
 
     /** Sends one create request for the batch and records each call's outcome. Answers a summary. */
-    Map<String, Integer> createVoiceCalls(List<CallRow> batch, Map<CallKey, String> outcomes)
+    Map<String, Integer> createVoiceCalls(List<CallRow> batch, Outcomes outcomes)
             throws InterruptedException {
         Map<String, Integer> summary = new HashMap<>();
         if (batch.isEmpty()) {
@@ -237,7 +241,7 @@ public class VoiceCallSender {
         // 400: the request itself is wrong (bad JSON, permission set missing, over 200 calls): not retried
         DeadLetters.ApiError error = apiError(response);
         for (CallRow r : batch) {
-            dead(r, CallState.CREATING, "create request refused: " + response.describe(), error);
+            dead(r, CallState.CREATING, "create request refused: " + response.describe(), error, outcomes);
             outcomes.put(CallKey.of(r), "dead");
         }
         summary.put("dead", batch.size());
@@ -245,7 +249,7 @@ public class VoiceCallSender {
     }
 
     private Map<String, Integer> results(List<CallRow> batch, ApiResponse response, Map<String, Integer> summary,
-            Map<CallKey, String> outcomes) throws InterruptedException {
+            Outcomes outcomes) throws InterruptedException {
         Map<String, JsonNode> byExternalId = new HashMap<>();
         try {
             for (JsonNode r : resultArray(mapper.readTree(response.body()))) {
@@ -311,7 +315,8 @@ public class VoiceCallSender {
                 if (lower.contains("disabled")) {
                     // the admin switched the provider off since the last status: wait, do not dead-letter
                     coachingChanged = true;
-                    outcomes.put(CallKey.of(r), retry(r, "provider disabled: " + msg, Optional.empty(), "disabled"));
+                    outcomes.put(CallKey.of(r), retry(r, "provider disabled: " + msg, Optional.empty(), "disabled",
+                            outcomes));
                     summary.merge("retry", 1, Integer::sum);
                 } else if (lower.contains("callcoaching user") || lower.contains("call-coaching user")) {
                     coachingChanged = true;
@@ -321,7 +326,8 @@ public class VoiceCallSender {
                     outcomes.put(CallKey.of(r), "skipped");
                     summary.merge("skipped", 1, Integer::sum);
                 } else {
-                    dead(r, CallState.CREATING, "ECI refused the call: " + msg, new DeadLetters.ApiError(200, null, msg));
+                    dead(r, CallState.CREATING, "ECI refused the call: " + msg, new DeadLetters.ApiError(200, null, msg),
+                            outcomes);
                     outcomes.put(CallKey.of(r), "dead");
                     summary.merge("dead", 1, Integer::sum);
                 }
@@ -499,18 +505,18 @@ public class VoiceCallSender {
         return r.status() == 403 && r.body() != null && r.body().contains("REQUEST_LIMIT_EXCEEDED");
     }
 
-    private void retryAll(List<CallRow> batch, Map<CallKey, String> outcomes, String reason,
+    private void retryAll(List<CallRow> batch, Outcomes outcomes, String reason,
             Optional<Duration> retryAfter, String cause) {
         metrics.retry("create", cause);
         for (CallRow r : batch) {
-            outcomes.put(CallKey.of(r), retry(r, reason, retryAfter, cause));
+            outcomes.put(CallKey.of(r), retry(r, reason, retryAfter, cause, outcomes));
         }
     }
 
     /** Back to CHECKED with a retry time (the recovery route announces it then); answers retry, or dead. */
-    private String retry(CallRow r, String reason, Optional<Duration> retryAfter, String cause) {
+    private String retry(CallRow r, String reason, Optional<Duration> retryAfter, String cause, Outcomes outcomes) {
         if (r.attempts() >= settings.create().maxAttempts() && !"disabled".equals(cause) && !"limit".equals(cause)) {
-            dead(r, CallState.CREATING, reason + " (gave up after " + r.attempts() + " attempts)", null);
+            dead(r, CallState.CREATING, reason + " (gave up after " + r.attempts() + " attempts)", null, outcomes);
             return "dead";
         }
         Instant next = Backoff.next(r.attempts(), settings.create().backoffBase(), settings.create().backoffMax(),
@@ -520,12 +526,19 @@ public class VoiceCallSender {
         return "retry";
     }
 
-    private void dead(CallRow r, CallState from, String reason, DeadLetters.ApiError error) {
+    /** Each call's outcome in a send, and the dead letter of each call that died in it (the route sends them). */
+    static final class Outcomes extends LinkedHashMap<CallKey, String> {
+        private static final long serialVersionUID = 1L;
+        final transient Map<CallKey, DeadLetters.Letter> letters = new HashMap<>();
+    }
+
+    /** DEAD in the ledger; its dead letter made for the route to send (routes/create-voicecalls.yaml). */
+    private void dead(CallRow r, CallState from, String reason, DeadLetters.ApiError error, Outcomes outcomes) {
         String code = error == null ? "create-gave-up" : error.httpStatus() != null && error.httpStatus() == 200
                 ? "eci-refused" : "create-http-" + error.httpStatus();
         if (ledger.transition(r.provider(), r.externalId(), from, CallState.DEAD, reason,
                 Ledger.fields("claimed_by", null, "reason_code", code))) {
-            deadLetters.call("create", r, reason, error);
+            outcomes.letters.put(CallKey.of(r), deadLetters.callLetter("create", r, reason, error));
             metrics.call("create", "dead", error != null && error.httpStatus() != null ? "http-" + error.httpStatus()
                     : "gave-up");
         }

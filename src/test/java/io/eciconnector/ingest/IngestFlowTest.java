@@ -407,6 +407,19 @@ class IngestFlowTest {
         Files.move(tmp, file);
     }
 
+    @Test
+    void aCreateRequestRefusedWith400DeadLettersItsCallWithTheApisAnswerThroughTheCreateRoute() throws Exception {
+        given().contentType(ContentType.JSON).body(List.of(Map.of("endpoint", "eci.voicecalls", "status", 400, "count", 1)))
+                .post("/sandbox/faults").then().statusCode(201);
+        drop("CREATE-400", 60);
+        await().atMost(WAIT).until(() -> "DEAD".equals(state("CREATE-400")) && hasDeadLetter("CREATE-400-"));
+        Map<?, ?> letter = deadLetter("CREATE-400-");
+        assertEquals("create", letter.get("flow"), letter.toString());
+        assertEquals(400, ((Map<?, ?>) letter.get("error")).get("httpStatus"), letter.toString());
+        assertTrue(((String) letter.get("original")).contains("CREATE-400"), "the original record: " + letter);
+        assertTrue(voiceCalls("CREATE-400").isEmpty());
+    }
+
     static Map<?, ?> deadLetter(String prefix) throws Exception {
         try (Stream<Path> letters = Files.walk(Path.of(FlowProfile.DEAD_LETTERS))) {
             Path letter = letters.filter(p -> p.getFileName().toString().startsWith(prefix)).findFirst()
