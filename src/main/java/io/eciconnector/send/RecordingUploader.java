@@ -217,10 +217,33 @@ public class RecordingUploader {
         return out;
     }
 
-    /** Uploads one recording and records the outcome. */
-    public String upload(CallRow row) throws InterruptedException {
+    /**
+     * One upload's outcome: uploaded, retry, unknown, held or dead; a dead one carries its dead letter, which
+     * routes/upload-recordings.yaml sends to the dead-letter channel.
+     */
+    @io.quarkus.runtime.annotations.RegisterForReflection
+    public record Outcome(String externalId, String outcome, DeadLetters.Letter deadLetter) {
+        @Override
+        public String toString() {
+            return externalId + ": " + outcome;
+        }
+    }
+
+    /** The dead letter of the call an upload gave up on, for {@link Outcome}. */
+    private static final class Letters {
+        DeadLetters.Letter letter;
+    }
+
+    /** Uploads one recording and records the outcome in the ledger. */
+    public Outcome upload(CallRow row) throws InterruptedException {
+        Letters letters = new Letters();
+        String outcome = upload(row, letters);
+        return new Outcome(row.externalId(), outcome, letters.letter);
+    }
+
+    private String upload(CallRow row, Letters letters) throws InterruptedException {
         if (row.uploadUrl() == null || row.recordingUri() == null) {
-            dead(row, "no uploadUrl or recording location in the ledger", null);
+            dead(row, "no uploadUrl or recording location in the ledger", null, null, letters);
             return "dead";
         }
         // the upload starts now (it may have waited in the pool since its claim): an unknown outcome settles from here
@@ -242,15 +265,16 @@ public class RecordingUploader {
             metrics.requests("eci.audio_upload", 0);
         } catch (NotOfferable e) {
             // recording-url mode with a recording Salesforce cannot fetch: final, with the reason, never a loop
-            dead(row, e.getMessage(), null, "recording-not-offerable");
+            dead(row, e.getMessage(), null, "recording-not-offerable", letters);
             return "dead";
         } catch (UncheckedIOException e) {
-            return retry(row, "recording unreadable: " + e.getCause().getMessage(), Optional.empty(), "source");
+            return retry(row, "recording unreadable: " + e.getCause().getMessage(), Optional.empty(), "source", letters);
         } catch (SalesforceApi.LoginException | ConnectException e) {
-            return retry(row, "not sent: " + e.getMessage(), Optional.empty(), "connect");
+            return retry(row, "not sent: " + e.getMessage(), Optional.empty(), "connect", letters);
         } catch (IOException e) {
             // sent, in part or whole, no answer: the org may have the recording now or later
-            return unknown(row, "upload outcome unknown (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
+            return unknown(row, "upload outcome unknown (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")",
+                    letters);
         }
         if (response.ok()) {
             ledger.transition(row.provider(), row.externalId(), CallState.UPLOADING, CallState.UPLOADED,
@@ -262,18 +286,18 @@ public class RecordingUploader {
         if (response.status() == 403 && response.body() != null && response.body().contains("REQUEST_LIMIT_EXCEEDED")) {
             budget.limitExceeded();
             return retry(row, "the org's daily API allocation is used up (403 REQUEST_LIMIT_EXCEEDED)", Optional.empty(),
-                    "limit");
+                    "limit", letters);
         }
         if (response.status() == 400 && response.body() != null
                 && response.body().toLowerCase(java.util.Locale.ROOT).contains("provider is disabled")) {
-            return heldWhileDisabled(row, response);
+            return heldWhileDisabled(row, response, letters);
         }
         if (response.retryable() || response.status() == 401 || response.status() == 403) {
             return retry(row, "upload refused: " + response.describe(), response.retryAfterDuration(),
-                    String.valueOf(response.status()));
+                    String.valueOf(response.status()), letters);
         }
         dead(row, "upload refused: " + response.describe(), new DeadLetters.ApiError(response.status(),
-                errorCode(response), response.body()));
+                errorCode(response), response.body()), null, letters);
         return "dead";
     }
 
@@ -350,7 +374,7 @@ public class RecordingUploader {
      * {@link #uploading()}) and goes when the provider is enabled again. A status that still says enabled (or cannot be
      * read) is retried with backoff like any other refusal that may pass, so nothing loops.
      */
-    private String heldWhileDisabled(CallRow row, ApiResponse response) throws InterruptedException {
+    private String heldWhileDisabled(CallRow row, ApiResponse response, Letters letters) throws InterruptedException {
         String reason = "upload refused, the provider was disabled: " + response.describe();
         CallCoaching.Status known = callCoaching.last();
         if (known == null || known.enabled()) {
@@ -363,7 +387,7 @@ public class RecordingUploader {
             disabled = false;
         }
         if (!disabled) {
-            return retry(row, reason, Optional.empty(), "disabled");
+            return retry(row, reason, Optional.empty(), "disabled", letters);
         }
         metrics.retry("upload", "disabled");
         ledger.transition(row.provider(), row.externalId(), CallState.UPLOADING, CallState.CREATED,
@@ -378,10 +402,10 @@ public class RecordingUploader {
      * An upload whose outcome is unknown: back to CREATED, settle_until = its start + eci.upload.settle-time; the next
      * claim asks the org for the recording before sending anything (see {@link #settle}).
      */
-    private String unknown(CallRow row, String reason) {
+    private String unknown(CallRow row, String reason, Letters letters) {
         metrics.retry("upload", "unknown-outcome");
         if (row.attempts() >= settings.upload().maxAttempts()) {
-            dead(row, reason + " (gave up after " + row.attempts() + " attempts)", null);
+            dead(row, reason + " (gave up after " + row.attempts() + " attempts)", null, null, letters);
             return "dead";
         }
         Instant until = (row.claimedAt() == null ? Instant.now() : row.claimedAt()).plus(settings.upload().settleTime());
@@ -391,10 +415,10 @@ public class RecordingUploader {
         return "unknown";
     }
 
-    private String retry(CallRow row, String reason, Optional<Duration> retryAfter, String cause) {
+    private String retry(CallRow row, String reason, Optional<Duration> retryAfter, String cause, Letters letters) {
         metrics.retry("upload", cause);
         if (row.attempts() >= settings.upload().maxAttempts() && !"limit".equals(cause)) {
-            dead(row, reason + " (gave up after " + row.attempts() + " attempts)", null);
+            dead(row, reason + " (gave up after " + row.attempts() + " attempts)", null, null, letters);
             return "dead";
         }
         Instant next = Backoff.next(row.attempts(), settings.create().backoffBase(), settings.create().backoffMax(),
@@ -405,15 +429,12 @@ public class RecordingUploader {
         return "retry";
     }
 
-    private void dead(CallRow row, String reason, DeadLetters.ApiError error) {
-        dead(row, reason, error, null);
-    }
-
-    private void dead(CallRow row, String reason, DeadLetters.ApiError error, String reasonCode) {
+    /** DEAD in the ledger; its dead letter made for the route to send (routes/upload-recordings.yaml). */
+    private void dead(CallRow row, String reason, DeadLetters.ApiError error, String reasonCode, Letters letters) {
         String code = reasonCode != null ? reasonCode : error == null ? "upload-gave-up" : "upload-http-" + error.httpStatus();
         if (ledger.transition(row.provider(), row.externalId(), CallState.UPLOADING, CallState.DEAD, reason,
                 Ledger.fields("claimed_by", null, "reason_code", code))) {
-            deadLetters.call("upload", row, reason, error);
+            letters.letter = deadLetters.callLetter("upload", row, reason, error);
             metrics.call("upload", "dead", reasonCode != null ? reasonCode
                     : error == null ? "gave-up" : "http-" + error.httpStatus());
         }

@@ -166,6 +166,11 @@ class IngestFlowTest {
         await().atMost(WAIT).until(() -> "DEAD".equals(state("BAD-UPLOAD")));
         assertEquals(1, requests("eci.audio_upload") - uploadsBefore, "a 400 is not retried");
         given().get("/calls/BAD-UPLOAD").then().body("reason", org.hamcrest.Matchers.containsString("HTTP 400"));
+        // its dead letter, from routes/upload-recordings.yaml, with the API's answer
+        await().atMost(WAIT).until(() -> hasDeadLetter("BAD-UPLOAD-"));
+        Map<?, ?> letter = deadLetter("BAD-UPLOAD-");
+        assertEquals("upload", letter.get("flow"), letter.toString());
+        assertEquals("INVALID_ID", ((Map<?, ?>) letter.get("error")).get("errorCode"), letter.toString());
         given().post("/calls/BAD-UPLOAD/replay").then().statusCode(200)
                 .body("results[0].now", org.hamcrest.Matchers.equalTo("CREATED"));
         await().atMost(WAIT).until(() -> "UPLOADED".equals(state("BAD-UPLOAD")));
