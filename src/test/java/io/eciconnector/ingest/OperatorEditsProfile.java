@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import io.eciconnector.testing.Dirs;
 
@@ -97,13 +96,7 @@ public class OperatorEditsProfile extends FlowProfile {
 
     static void copyAndEdit() {
         try {
-            Dirs.clean(ROUTES);
-            Files.createDirectories(ROUTES);
-            try (Stream<Path> files = Files.list(Path.of("routes"))) {
-                for (Path f : files.toList()) {
-                    Files.copy(f, ROUTES.resolve(f.getFileName()));
-                }
-            }
+            Dirs.copyRoutes(ROUTES);
             replace("ingest-records.yaml", TAKE, FILTERED_TAKE);
             replace("dead-letters.yaml", DEAD_LETTER_STEPS, DEAD_LETTER_CHOICE);
             Path folder = ROUTES.resolve("ingest-folder.yaml");

@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import io.eciconnector.testing.Dirs;
 
@@ -38,13 +37,7 @@ public class S3TemplateProfile extends S3SourceProfile {
     public Map<String, String> getConfigOverrides() {
         Map<String, String> m = super.getConfigOverrides();
         try {
-            Dirs.clean(ROUTES);
-            Files.createDirectories(ROUTES);
-            try (Stream<Path> files = Files.list(Path.of("routes"))) {
-                for (Path f : files.toList()) {
-                    Files.copy(f, ROUTES.resolve(f.getFileName()));
-                }
-            }
+            Dirs.copyRoutes(ROUTES);
             Path s3 = ROUTES.resolve("ingest-s3.yaml");
             Files.writeString(s3, Files.readString(s3) + SECOND_BUCKET_ROUTE);
         } catch (IOException e) {

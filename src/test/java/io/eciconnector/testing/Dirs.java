@@ -13,6 +13,17 @@ public final class Dirs {
     private Dirs() {
     }
 
+    /** A fresh copy of routes/ in {@code dir}, for a test that edits route files as an operator would. */
+    public static void copyRoutes(Path dir) throws IOException {
+        clean(dir);
+        Files.createDirectories(dir);
+        try (Stream<Path> files = Files.list(Path.of("routes"))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, dir.resolve(f.getFileName()));
+            }
+        }
+    }
+
     public static void clean(Path dir) {
         if (!Files.exists(dir)) {
             return;
