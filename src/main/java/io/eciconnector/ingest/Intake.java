@@ -232,8 +232,8 @@ public class Intake {
      * {@link #take(Exchange)}): pairs its recording, matches its user, looks it up in the ledger, runs ECI's checks.
      * Sets the headers eciCheck ({@code checked}, {@code skipped}, {@code dead}, {@code waiting}: for its recording
      * or its other part, {@code duplicate}: already taken in, {@code resume}: its VoiceCall exists, only the upload is
-     * left) and eciCheckCode (why: {@code ok}, {@code rule:start-after-end}, {@code recording-waiting}, ...), on which
-     * an operator's filter or choice can act. The body is a {@link RecordCalls.Item}, unchanged.
+     * left) and eciCheckCode (why: {@code checked}, {@code rule:start-after-end}, {@code recording-waiting}, ...),
+     * on which an operator's filter or choice can act. The body is a {@link RecordCalls.Item}, unchanged.
      */
     public void check(Exchange exchange) throws IOException, InterruptedException {
         Message in = exchange.getMessage();
