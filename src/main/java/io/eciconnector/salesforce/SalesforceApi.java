@@ -93,6 +93,11 @@ public class SalesforceApi {
         return token != null ? token : login(null);
     }
 
+    /** A new token in place of one the org refused (401). */
+    String newToken(String expired) throws LoginException {
+        return login(expired);
+    }
+
     private String login(String expired) throws LoginException {
         try {
             String token = session().login(expired);

@@ -1,18 +1,16 @@
 package io.eciconnector.send;
 
 import java.io.IOException;
-import java.net.ConnectException;
-import java.net.http.HttpConnectTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.LinkedHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -39,6 +37,8 @@ import io.eciconnector.metrics.FlowMetrics;
 import io.eciconnector.salesforce.ApiBudget;
 import io.eciconnector.salesforce.ApiResponse;
 import io.eciconnector.salesforce.SalesforceApi;
+import io.eciconnector.salesforce.SalesforceRequest;
+import io.eciconnector.salesforce.SalesforceSettings;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
@@ -61,6 +61,9 @@ public class VoiceCallSender {
 
     @Inject
     SalesforceApi api;
+
+    @Inject
+    SalesforceSettings salesforce;
 
     @Inject
     CallCoaching callCoaching;
@@ -161,32 +164,23 @@ public class VoiceCallSender {
         return out;
     }
 
-    /**
-     * Sends the claimed calls, in requests of at most 200 (ECI's limit), and records each call's outcome in the
-     * ledger. Answers the outcomes.
-     */
-    public Answer send(List<CallRow> claimed) throws InterruptedException {
-        Map<String, Integer> summary = new java.util.TreeMap<>();
-        Outcomes outcomes = new Outcomes();
+    /** Exchange property: the calls of the create request on its way (set by {@link #request}). */
+    static final String ROWS = "eciCreateRows";
+
+    /** The claimed calls in requests of at most 200 (ECI's limit): the route sends each. */
+    public List<List<CallRow>> requests(List<CallRow> claimed) {
+        List<List<CallRow>> out = new ArrayList<>();
         for (int i = 0; i < claimed.size(); i += 200) {
-            List<CallRow> batch = claimed.subList(i, Math.min(claimed.size(), i + 200));
-            createVoiceCalls(batch, outcomes).forEach((k, v) -> summary.merge(k, v, Integer::sum));
+            out.add(List.copyOf(claimed.subList(i, Math.min(claimed.size(), i + 200))));
         }
-        List<CallResult> calls = new ArrayList<>();
-        for (CallRow r : claimed) {
-            calls.add(new CallResult(r.provider(), r.externalId(), outcomes.getOrDefault(CallKey.of(r), "retry"),
-                    outcomes.letters.get(CallKey.of(r))));
-        }
-        return new Answer(summary, calls);
+        return out;
     }
 
-    /** Sends one create request for the batch and records each call's outcome. Answers a summary. */
-    Map<String, Integer> createVoiceCalls(List<CallRow> batch, Outcomes outcomes)
-            throws InterruptedException {
-        Map<String, Integer> summary = new HashMap<>();
-        if (batch.isEmpty()) {
-            return summary;
-        }
+    /**
+     * The create request of these calls for routes/salesforce-request.yaml: POST
+     * /services/data/vNN.0/voicecalls with {"calls": [...]}, each call's payload as the ledger holds it.
+     */
+    public String request(List<CallRow> batch, Exchange exchange) {
         ObjectNode body = mapper.createObjectNode();
         ArrayNode calls = body.putArray("calls");
         for (CallRow r : batch) {
@@ -196,32 +190,67 @@ public class VoiceCallSender {
                 throw new IllegalStateException("ledger payload of " + r.externalId() + " is not JSON", e);
             }
         }
-        ApiResponse response;
-        try {
-            response = api.postJson(api.connectBase() + "/voicecalls", body.toString());
-            metrics.requests("eci.voicecalls", batch.size());
-        } catch (SalesforceApi.LoginException | ConnectException | HttpConnectTimeoutException e) {
-            // nothing reached the API: safe to send again later
-            retryAll(batch, outcomes, "not sent: " + e.getMessage(), Optional.empty(), "connect");
-            summary.put("retry", batch.size());
-            return summary;
-        } catch (IOException e) {
-            // sent, no answer: the calls may exist now, or be created later (the org applies a request it received
-            // even when the client has given up): looked up at once, sent again only once the request is settled
-            Duration settle = settings.create().settleTime();
-            for (CallRow r : batch) {
-                Instant until = (r.claimedAt() == null ? Instant.now() : r.claimedAt()).plus(settle);
-                ledger.transition(r.provider(), r.externalId(), CallState.CREATING, CallState.RECONCILE,
-                        "create request outcome unknown (" + e.getClass().getSimpleName() + ": " + e.getMessage()
-                                + "); looked up by VendorCallKey, sent again only if still missing after " + until
-                                + " (eci.create.settle-time " + settle + ")",
-                        Ledger.fields("claimed_by", null, "next_attempt_at", null, "settle_until", until));
-                outcomes.put(CallKey.of(r), "reconcile");
-            }
-            metrics.retry("create", "unknown-outcome");
-            summary.put("reconcile", batch.size());
-            return summary;
+        exchange.setProperty(ROWS, batch);
+        exchange.setProperty(SalesforceRequest.PATH, "/services/data/v" + salesforce.apiVersion() + "/voicecalls");
+        exchange.getMessage().setHeader(Exchange.HTTP_METHOD, "POST");
+        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json; charset=UTF-8");
+        return body.toString();
+    }
+
+    /** The org answered the create request: each call's outcome recorded in the ledger. */
+    public Answer answered(ApiResponse response, @ExchangeProperty(ROWS) List<CallRow> batch) throws InterruptedException {
+        metrics.requests("eci.voicecalls", batch.size());
+        Outcomes outcomes = new Outcomes();
+        return answer(batch, createVoiceCalls(batch, response, outcomes), outcomes);
+    }
+
+    /** Nothing reached the API (no login, no connection): the calls are safe to send again, after a back-off. */
+    public Answer notSent(@ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception e,
+            @ExchangeProperty(ROWS) List<CallRow> batch) {
+        Outcomes outcomes = new Outcomes();
+        retryAll(batch, outcomes, "not sent: " + describe(e), Optional.empty(), "connect");
+        return answer(batch, Map.of("retry", batch.size()), outcomes);
+    }
+
+    /**
+     * Sent, no answer (a timeout, a reset): the calls may exist now, or be created later (the org applies a request
+     * it received even when the client has given up). RECONCILE: looked up at once, sent again only once the request
+     * is settled (eci.create.settle-time) and they are still missing.
+     */
+    public Answer outcomeUnknown(@ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception e,
+            @ExchangeProperty(ROWS) List<CallRow> batch) {
+        metrics.requests("eci.voicecalls", batch.size());
+        Outcomes outcomes = new Outcomes();
+        Duration settle = settings.create().settleTime();
+        for (CallRow r : batch) {
+            Instant until = (r.claimedAt() == null ? Instant.now() : r.claimedAt()).plus(settle);
+            ledger.transition(r.provider(), r.externalId(), CallState.CREATING, CallState.RECONCILE,
+                    "create request outcome unknown (" + describe(e) + "); looked up by VendorCallKey, sent again only"
+                            + " if still missing after " + until + " (eci.create.settle-time " + settle + ")",
+                    Ledger.fields("claimed_by", null, "next_attempt_at", null, "settle_until", until));
+            outcomes.put(CallKey.of(r), "reconcile");
         }
+        metrics.retry("create", "unknown-outcome");
+        return answer(batch, Map.of("reconcile", batch.size()), outcomes);
+    }
+
+    private static String describe(Exception e) {
+        return e == null ? "no exception" : e.getClass().getSimpleName() + ": " + e.getMessage();
+    }
+
+    private static Answer answer(List<CallRow> batch, Map<String, Integer> summary, Outcomes outcomes) {
+        List<CallResult> calls = new ArrayList<>();
+        for (CallRow r : batch) {
+            CallKey key = CallKey.of(r);
+            calls.add(new CallResult(r.provider(), r.externalId(), outcomes.get(key, "retry"), outcomes.letter(key)));
+        }
+        return new Answer(new java.util.TreeMap<>(summary), calls);
+    }
+
+    /** What the answer to one create request means for each of its calls, recorded in the ledger. */
+    Map<String, Integer> createVoiceCalls(List<CallRow> batch, ApiResponse response, Outcomes outcomes)
+            throws InterruptedException {
+        Map<String, Integer> summary = new HashMap<>();
         if (response.ok()) {
             return results(batch, response, summary, outcomes);
         }
@@ -527,9 +556,21 @@ public class VoiceCallSender {
     }
 
     /** Each call's outcome in a send, and the dead letter of each call that died in it (the route sends them). */
-    static final class Outcomes extends LinkedHashMap<CallKey, String> {
-        private static final long serialVersionUID = 1L;
-        final transient Map<CallKey, DeadLetters.Letter> letters = new HashMap<>();
+    static final class Outcomes {
+        private final Map<CallKey, String> outcome = new HashMap<>();
+        private final Map<CallKey, DeadLetters.Letter> letters = new HashMap<>();
+
+        void put(CallKey key, String what) {
+            outcome.put(key, what);
+        }
+
+        String get(CallKey key, String otherwise) {
+            return outcome.getOrDefault(key, otherwise);
+        }
+
+        DeadLetters.Letter letter(CallKey key) {
+            return letters.get(key);
+        }
     }
 
     /** DEAD in the ledger; its dead letter made for the route to send (routes/create-voicecalls.yaml). */

@@ -119,6 +119,29 @@ class IngestFlowTest {
         assertEquals(201, voiceCalls("BULK-").stream().filter(v -> ((Map<?, ?>) v.get("recording")).get("sha256") != null).count());
     }
 
+    /**
+     * routes/salesforce-request.yaml: a create request answered 401 (the token expired) gets a new login and goes once
+     * more at once, within the same pass of the route: the call never goes back to the ledger for a retry.
+     */
+    @Test
+    void aCreateAnswered401GetsANewTokenAndGoesOnceMore() throws Exception {
+        given().contentType(ContentType.JSON).body(List.of(Map.of("endpoint", "eci.voicecalls", "status", 401,
+                "errorCode", "INVALID_SESSION_ID", "message", "Session expired or invalid", "count", 1)))
+                .post("/sandbox/faults").then().statusCode(201);
+        int before = requests("eci.voicecalls");
+        drop("expired-token.json", List.of(call("TOKEN-401", 30)));
+        await().atMost(WAIT).until(() -> voiceCalls("TOKEN-401").size() == 1);
+        assertEquals(2, requests("eci.voicecalls") - before, "the refused request and the same one sent again");
+        List<Map<String, Object>> hits = given().get("/sandbox/faults").jsonPath().getList("");
+        assertEquals(0, hits.get(0).get("remaining"), "the 401 was met: " + hits);
+        CallRow row = ledger.find("generic", "TOKEN-401").orElseThrow();
+        assertTrue(ledger.history(row.provider(), row.externalId()).stream()
+                .noneMatch(h -> h.reason() != null && h.reason().contains("401")),
+                "no retry went through the ledger: " + ledger.history(row.provider(), row.externalId()));
+        assertEquals(1, ledger.history(row.provider(), row.externalId()).stream()
+                .filter(h -> h.state() == CallState.CREATING).count(), "claimed once");
+    }
+
     @Test
     void faultsRetriesAndResetsStillCreateEachCallExactlyOnce() throws Exception {
         List<Map<String, Object>> faults = List.of(

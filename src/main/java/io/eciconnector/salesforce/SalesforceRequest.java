@@ -1,0 +1,93 @@
+package io.eciconnector.salesforce;
+
+import java.io.IOException;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+/**
+ * The steps around one request that routes/salesforce-request.yaml sends through Camel's HTTP endpoint: {@link #open}
+ * names the URL and signs the request with the session's token, {@link #answer} reads the answer (status, body,
+ * Retry-After, Sforce-Limit-Info) and, on the first 401, gets a new token so that the route's loop sends once more.
+ *
+ * <p>What a calling route sets: the body (a String), the header {@code Content-Type}, and the exchange property
+ * {@value #PATH}: a path of the org's instance ({@code /services/data/...}) or an absolute URL the org gave.
+ */
+@ApplicationScoped
+@Named("salesforceRequest")
+@RegisterForReflection
+public class SalesforceRequest {
+
+    /** Exchange property: the path (or absolute URL) the request goes to. */
+    public static final String PATH = "eciSalesforcePath";
+    /** Exchange property: the answer, once there is one (the route loops while there is none). */
+    public static final String ANSWER = "eciSalesforceAnswer";
+    static final String BODY = "eciSalesforceBody";
+    static final String TOKEN = "eciSalesforceToken";
+    static final String SENT = "eciSalesforceSent";
+
+    @Inject
+    SalesforceApi api;
+
+    @Inject
+    ApiUsage usage;
+
+    /**
+     * Before each send: the URL (header CamelHttpUri), the bearer token (logging in first when there is none: a login
+     * that fails throws {@link SalesforceApi.LoginException}, nothing was sent) and the body (kept for a second send).
+     */
+    public void open(Exchange exchange) throws IOException {
+        Message in = exchange.getMessage();
+        Object kept = exchange.getProperty(BODY);
+        if (kept == null) {
+            kept = in.getBody(String.class);
+            exchange.setProperty(BODY, kept == null ? "" : kept);
+        }
+        String token = api.token();
+        String target = exchange.getProperty(PATH, String.class);
+        if (target == null || target.isBlank()) {
+            throw new IllegalArgumentException("a Salesforce request needs the exchange property " + PATH);
+        }
+        String url = target.startsWith("http") ? target : api.instanceUrl() + target;
+        exchange.setProperty(TOKEN, token);
+        exchange.setProperty(Exchange.CHARSET_NAME, "UTF-8");
+        in.setHeader(Exchange.HTTP_URI, url);
+        in.setHeader(Exchange.HTTP_METHOD, in.getHeader(Exchange.HTTP_METHOD, "POST", String.class));
+        in.setHeader("Authorization", "Bearer " + token);
+        in.setHeader("Accept", "application/json");
+        in.setBody(kept);
+    }
+
+    /**
+     * After each send: the answer as an {@link ApiResponse} in the exchange property {@value #ANSWER} and the body,
+     * the token taken off the message. A first 401 leaves no answer: a new token is got and the route sends again.
+     */
+    public void answer(Exchange exchange) throws IOException {
+        Message in = exchange.getMessage();
+        int status = in.getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
+        String body = in.getBody(String.class);
+        ApiResponse answer = new ApiResponse(status, body == null ? "" : body,
+                Optional.ofNullable(in.getHeader("Retry-After", String.class)),
+                Optional.ofNullable(in.getHeader("Sforce-Limit-Info", String.class)));
+        usage.record(answer.limitInfo().orElse(null));
+        in.removeHeader("Authorization");
+        boolean again = status == 401 && !exchange.getProperty(SENT, false, Boolean.class);
+        exchange.setProperty(SENT, true);
+        if (again) {
+            api.newToken(exchange.getProperty(TOKEN, String.class));
+            return;
+        }
+        exchange.removeProperty(BODY);
+        exchange.removeProperty(TOKEN);
+        exchange.removeProperty(SENT);
+        exchange.setProperty(ANSWER, answer);
+        in.setBody(answer);
+    }
+}
