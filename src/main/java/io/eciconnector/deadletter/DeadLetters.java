@@ -17,7 +17,6 @@ import jakarta.inject.Inject;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.ProducerTemplate;
-import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -35,13 +34,14 @@ import io.eciconnector.ledger.CallRow;
 @jakarta.inject.Named("deadLetters")
 public class DeadLetters {
 
-    private static final Logger LOG = Logger.getLogger(DeadLetters.class);
     public static final String ENDPOINT = "direct:dead-letter";
     public static final String NAME_HEADER = "eciDeadLetterName";
     /** The vendor (provider) of the failed item: generic, aircall, ...; telephony for signal-stream items. */
     public static final String VENDOR_HEADER = "eciVendor";
     /** The stage it failed at: ingest, create, upload, or a signal stream's flow. */
     public static final String STAGE_HEADER = "eciStage";
+    /** Why it failed (routes/dead-letters.yaml logs it once the letter is written). */
+    public static final String REASON_HEADER = "eciDeadLetterReason";
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS")
             .withZone(ZoneOffset.UTC);
 
@@ -95,7 +95,7 @@ public class DeadLetters {
         m.setHeader(NAME_HEADER, l.name());
         m.setHeader(VENDOR_HEADER, l.vendor());
         m.setHeader(STAGE_HEADER, l.stage());
-        LOG.warnf("Dead letter %s: %s", l.name(), l.reason());
+        m.setHeader(REASON_HEADER, l.reason());
     }
 
     /** A record (file or object) that could not be read at all: its bytes as they came. */
@@ -189,8 +189,8 @@ public class DeadLetters {
         headers.put(NAME_HEADER, l.name());
         headers.put(VENDOR_HEADER, l.vendor());
         headers.put(STAGE_HEADER, l.stage());
+        headers.put(REASON_HEADER, l.reason());
         producer.sendBodyAndHeaders(ENDPOINT, l.envelope(), headers);
-        LOG.warnf("Dead letter %s: %s", l.name(), l.reason());
     }
 
     private Letter letter(String flow, String provider, String id, Map<String, Object> envelope) {

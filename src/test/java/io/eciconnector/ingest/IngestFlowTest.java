@@ -437,10 +437,40 @@ class IngestFlowTest {
 
     @Test
     void aCreateRequestRefusedWith400DeadLettersItsCallWithTheApisAnswerThroughTheCreateRoute() throws Exception {
-        given().contentType(ContentType.JSON).body(List.of(Map.of("endpoint", "eci.voicecalls", "status", 400, "count", 1)))
-                .post("/sandbox/faults").then().statusCode(201);
-        drop("CREATE-400", 60);
-        await().atMost(WAIT).until(() -> "DEAD".equals(state("CREATE-400")) && hasDeadLetter("CREATE-400-"));
+        // the "Dead letter ..." line is logged once the letter is written, not before: the file exists by then
+        List<String> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger("io.eciconnector.deadletter.DeadLetters");
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                String line = r.getMessage();
+                if (line != null && line.contains("CREATE-400-")) {
+                    String name = line.replaceFirst("^Dead letter (\\S+): .*$", "$1");
+                    logged.add(line + " | written: " + Files.isRegularFile(Path.of(FlowProfile.DEAD_LETTERS, name)));
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(handler);
+        try {
+            given().contentType(ContentType.JSON).body(List.of(Map.of("endpoint", "eci.voicecalls", "status", 400,
+                    "count", 1))).post("/sandbox/faults").then().statusCode(201);
+            drop("CREATE-400", 60);
+            await().atMost(WAIT).until(() -> "DEAD".equals(state("CREATE-400")) && hasDeadLetter("CREATE-400-")
+                    && !logged.isEmpty());
+        } finally {
+            log.removeHandler(handler);
+        }
+        assertEquals(1, logged.size(), logged.toString());
+        assertTrue(logged.get(0).startsWith("Dead letter generic/CREATE-400-") && logged.get(0).contains("HTTP 400")
+                && logged.get(0).endsWith("| written: true"), logged.toString());
         Map<?, ?> letter = deadLetter("CREATE-400-");
         assertEquals("create", letter.get("flow"), letter.toString());
         assertEquals(400, ((Map<?, ?>) letter.get("error")).get("httpStatus"), letter.toString());
