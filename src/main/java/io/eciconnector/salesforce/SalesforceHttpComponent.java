@@ -29,11 +29,21 @@ import org.apache.hc.core5.util.Timeout;
 @ApplicationScoped
 public class SalesforceHttpComponent {
 
+    /** The component for recording uploads: the same, its answers awaited for eci.salesforce.upload-timeout. */
+    public static final String UPLOADS = "salesforce-upload";
+
     @Produces
     @Named("http")
     @ApplicationScoped
     HttpComponent http(SalesforceSettings settings) {
         return component(settings.requestTimeout());
+    }
+
+    @Produces
+    @Named(UPLOADS)
+    @ApplicationScoped
+    HttpComponent uploads(SalesforceSettings settings) {
+        return component(settings.uploadTimeout());
     }
 
     /** The component as the connector uses it, answers awaited for {@code answer}. */
@@ -61,6 +71,7 @@ public class SalesforceHttpComponent {
                         // checked at every lease (a read of at most 1 ms): requests to the org are seconds apart
                         .setValidateAfterInactivity(TimeValue.ZERO_MILLISECONDS)
                         .build())
+                .useSystemProperties() // javax.net.ssl.* (a truststore for a TLS-inspecting proxy), as the JDK's
                 .setMaxConnTotal(20)
                 .setMaxConnPerRoute(10)
                 .build();

@@ -9,6 +9,7 @@ import jakarta.inject.Named;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.apache.hc.core5.http.HttpEntity;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
@@ -29,9 +30,21 @@ public class SalesforceRequest {
     public static final String PATH = "eciSalesforcePath";
     /** Exchange property: the answer, once there is one (the route loops while there is none). */
     public static final String ANSWER = "eciSalesforceAnswer";
+    /**
+     * Exchange property: the Camel component that sends the request: {@code http} (answers within
+     * eci.salesforce.request-timeout) unless the caller names another (uploads: {@value SalesforceHttpComponent#UPLOADS}).
+     */
+    public static final String CLIENT = "eciSalesforceClient";
     static final String BODY = "eciSalesforceBody";
     static final String TOKEN = "eciSalesforceToken";
     static final String SENT = "eciSalesforceSent";
+
+    /** A body made afresh for each send (a stream cannot be sent twice): a second send after a 401 opens it again. */
+    public interface Body {
+        HttpEntity entity() throws IOException;
+
+        String contentType();
+    }
 
     @Inject
     SalesforceApi api;
@@ -47,8 +60,12 @@ public class SalesforceRequest {
         Message in = exchange.getMessage();
         Object kept = exchange.getProperty(BODY);
         if (kept == null) {
-            kept = in.getBody(String.class);
+            Object body = in.getBody();
+            kept = body instanceof Body ? body : in.getBody(String.class);
             exchange.setProperty(BODY, kept == null ? "" : kept);
+        }
+        if (exchange.getProperty(CLIENT) == null) {
+            exchange.setProperty(CLIENT, "http");
         }
         String token = api.token();
         String target = exchange.getProperty(PATH, String.class);
@@ -62,7 +79,7 @@ public class SalesforceRequest {
         in.setHeader(Exchange.HTTP_METHOD, in.getHeader(Exchange.HTTP_METHOD, "POST", String.class));
         in.setHeader("Authorization", "Bearer " + token);
         in.setHeader("Accept", "application/json");
-        in.setBody(kept);
+        in.setBody(kept instanceof Body b ? b.entity() : kept);
     }
 
     /**

@@ -1,11 +1,9 @@
 package io.eciconnector.send;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,12 +15,18 @@ import java.util.Map;
 import java.util.Set;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
+import org.apache.hc.client5.http.entity.mime.HttpMultipartMode;
+import org.apache.hc.client5.http.entity.mime.InputStreamBody;
+import org.apache.hc.client5.http.entity.mime.MultipartEntityBuilder;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.HttpEntity;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -42,6 +46,8 @@ import io.eciconnector.recording.RecordingStore;
 import io.eciconnector.salesforce.ApiBudget;
 import io.eciconnector.salesforce.ApiResponse;
 import io.eciconnector.salesforce.SalesforceApi;
+import io.eciconnector.salesforce.SalesforceHttpComponent;
+import io.eciconnector.salesforce.SalesforceRequest;
 import io.eciconnector.salesforce.SalesforceSettings;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
@@ -234,48 +240,82 @@ public class RecordingUploader {
         DeadLetters.Letter letter;
     }
 
-    /** Uploads one recording and records the outcome in the ledger. */
-    public Outcome upload(CallRow row) throws InterruptedException {
-        Letters letters = new Letters();
-        String outcome = upload(row, letters);
-        return new Outcome(row.externalId(), outcome, letters.letter);
-    }
+    /** Exchange property: the call whose recording is on its way (set by {@link #request}). */
+    static final String ROW = "eciUploadRow";
 
-    private String upload(CallRow row, Letters letters) throws InterruptedException {
-        if (row.uploadUrl() == null || row.recordingUri() == null) {
-            dead(row, "no uploadUrl or recording location in the ledger", null, null, letters);
-            return "dead";
-        }
+    /**
+     * The upload request of the claimed call for routes/salesforce-request.yaml: POST to its uploadUrl with the
+     * recording streamed from its source as the multipart part audioFileData (never read into memory; made afresh for
+     * a second send after a 401), or, in recording-url mode, the recording's URL and the Named Credential as request
+     * parameters. A call that cannot be sent (no uploadUrl, a recording Salesforce cannot fetch) throws
+     * {@link Unsendable}.
+     */
+    public Object request(CallRow claimed, Exchange exchange) throws IOException {
         // the upload starts now (it may have waited in the pool since its claim): an unknown outcome settles from here
         Instant started = Instant.now();
-        ledger.transition(row.provider(), row.externalId(), CallState.UPLOADING, CallState.UPLOADING, null,
+        ledger.transition(claimed.provider(), claimed.externalId(), CallState.UPLOADING, CallState.UPLOADING, null,
                 Ledger.fields("claimed_at", started));
-        row = new CallRow(row.provider(), row.externalId(), row.state(), row.reason(), row.voiceCallId(),
-                row.uploadUrl(), row.userId(), row.userEmail(), row.callStart(), row.payload(), row.original(),
-                row.source(), row.recordingUri(), row.recordingBytes(), row.attempts(), row.nextAttemptAt(),
-                row.claimedBy(), started, row.createdAt(), row.updatedAt(), row.reasonCode());
-        ApiResponse response;
-        try {
-            URI recording = URI.create(row.recordingUri());
-            if (RecordingUrlMode.MODE.equals(settings.upload().mode())) {
-                response = byUrl(row, recording);
-            } else {
-                response = multipart(row, recording);
-            }
-            metrics.requests("eci.audio_upload", 0);
-        } catch (NotOfferable e) {
-            // recording-url mode with a recording Salesforce cannot fetch: final, with the reason, never a loop
-            dead(row, e.getMessage(), null, "recording-not-offerable", letters);
-            return "dead";
-        } catch (UncheckedIOException e) {
-            return retry(row, "recording unreadable: " + e.getCause().getMessage(), Optional.empty(), "source", letters);
-        } catch (SalesforceApi.LoginException | ConnectException e) {
-            return retry(row, "not sent: " + e.getMessage(), Optional.empty(), "connect", letters);
-        } catch (IOException e) {
-            // sent, in part or whole, no answer: the org may have the recording now or later
-            return unknown(row, "upload outcome unknown (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")",
-                    letters);
+        CallRow row = new CallRow(claimed.provider(), claimed.externalId(), claimed.state(), claimed.reason(),
+                claimed.voiceCallId(), claimed.uploadUrl(), claimed.userId(), claimed.userEmail(), claimed.callStart(),
+                claimed.payload(), claimed.original(), claimed.source(), claimed.recordingUri(),
+                claimed.recordingBytes(), claimed.attempts(), claimed.nextAttemptAt(), claimed.claimedBy(), started,
+                claimed.createdAt(), claimed.updatedAt(), claimed.reasonCode());
+        exchange.setProperty(ROW, row);
+        if (row.uploadUrl() == null || row.recordingUri() == null) {
+            throw new Unsendable("no uploadUrl or recording location in the ledger", null);
         }
+        URI recording = URI.create(row.recordingUri());
+        exchange.getMessage().setHeader(Exchange.HTTP_METHOD, "POST");
+        if (RecordingUrlMode.MODE.equals(settings.upload().mode())) {
+            exchange.setProperty(SalesforceRequest.PATH, byUrl(row, recording));
+            exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/x-www-form-urlencoded");
+            return "";
+        }
+        exchange.setProperty(SalesforceRequest.PATH, row.uploadUrl());
+        exchange.setProperty(SalesforceRequest.CLIENT, SalesforceHttpComponent.UPLOADS);
+        SalesforceRequest.Body body = multipart(row, recording);
+        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, body.contentType());
+        return body;
+    }
+
+    /** The org answered the upload: the outcome recorded in the ledger. */
+    public Outcome answered(ApiResponse response, @ExchangeProperty(ROW) CallRow row) throws InterruptedException {
+        metrics.requests("eci.audio_upload", 0);
+        Letters letters = new Letters();
+        return new Outcome(row.externalId(), answered(row, response, letters), letters.letter);
+    }
+
+    /** The call cannot be uploaded (no uploadUrl, a recording Salesforce cannot fetch): final, with the reason. */
+    public Outcome unsendable(@ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Unsendable e, @ExchangeProperty(ROW) CallRow row) {
+        Letters letters = new Letters();
+        dead(row, e.getMessage(), null, e.reasonCode, letters);
+        return new Outcome(row.externalId(), "dead", letters.letter);
+    }
+
+    /** The recording could not be read from its source (before or while it was sent): tried again later. */
+    public Outcome sourceFailed(@ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception e, @ExchangeProperty(ROW) CallRow row) {
+        Letters letters = new Letters();
+        Throwable cause = e.getCause() != null ? e.getCause() : e;
+        return new Outcome(row.externalId(), retry(row, "recording unreadable: " + cause.getMessage(), Optional.empty(),
+                "source", letters), letters.letter);
+    }
+
+    /** Nothing reached the API (no login, no connection): tried again later. */
+    public Outcome notSent(@ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception e, @ExchangeProperty(ROW) CallRow row) {
+        Letters letters = new Letters();
+        return new Outcome(row.externalId(), retry(row, "not sent: " + e.getMessage(), Optional.empty(), "connect",
+                letters), letters.letter);
+    }
+
+    /** Sent, in part or whole, no answer: the org may have the recording now or later (settled before any resend). */
+    public Outcome outcomeUnknown(@ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception e, @ExchangeProperty(ROW) CallRow row) {
+        metrics.requests("eci.audio_upload", 0);
+        Letters letters = new Letters();
+        return new Outcome(row.externalId(), unknown(row, "upload outcome unknown (" + e.getClass().getSimpleName()
+                + ": " + e.getMessage() + ")", letters), letters.letter);
+    }
+
+    private String answered(CallRow row, ApiResponse response, Letters letters) throws InterruptedException {
         if (response.ok()) {
             ledger.transition(row.provider(), row.externalId(), CallState.UPLOADING, CallState.UPLOADED,
                     "recording uploaded (" + (row.recordingBytes() == null ? "?" : row.recordingBytes()) + " bytes)",
@@ -301,31 +341,95 @@ public class RecordingUploader {
         return "dead";
     }
 
-    private ApiResponse multipart(CallRow row, URI recording) throws IOException, InterruptedException {
+    /**
+     * The multipart body: one part, audioFileData, the recording streamed from its source with its file name and
+     * audio type; its length known when the ledger knows the recording's size (sent with Content-Length).
+     */
+    private SalesforceRequest.Body multipart(CallRow row, URI recording) {
         String boundary = "eci-" + UUID.randomUUID();
         String fileName = recording.getPath() == null ? "recording" : recording.getPath().replaceAll(".*/", "");
         String format = formatOf(row);
-        byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"audioFileData\"; filename=\""
-                + fileName.replace("\"", "") + "\"\r\nContent-Type: audio/" + (format.equals("mp3") ? "mpeg" : format)
-                + "\r\n\r\n").getBytes(StandardCharsets.UTF_8);
-        byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
+        ContentType audio = ContentType.create("audio/" + (format.equals("mp3") ? "mpeg" : format));
         long size = row.recordingBytes() == null ? -1 : row.recordingBytes();
-        Supplier<HttpRequest.BodyPublisher> body = () -> {
-            HttpRequest.BodyPublisher file = HttpRequest.BodyPublishers.ofInputStream(() -> open(recording));
-            if (size >= 0) {
-                file = HttpRequest.BodyPublishers.fromPublisher(file, size);
+        String contentType = "multipart/form-data; boundary=" + boundary;
+        return new SalesforceRequest.Body() {
+            @Override
+            public HttpEntity entity() throws IOException {
+                InputStream source;
+                try {
+                    source = recordings.open(recording);
+                } catch (IOException e) {
+                    throw new RecordingUnreadable(e);
+                }
+                return MultipartEntityBuilder.create().setMode(HttpMultipartMode.LEGACY).setBoundary(boundary)
+                        .setCharset(StandardCharsets.UTF_8)
+                        .addPart("audioFileData", new InputStreamBody(new SourceStream(source), audio,
+                                fileName.replace("\"", ""), size))
+                        .build();
             }
-            return HttpRequest.BodyPublishers.concat(HttpRequest.BodyPublishers.ofByteArray(head), file,
-                    HttpRequest.BodyPublishers.ofByteArray(tail));
+
+            @Override
+            public String contentType() {
+                return contentType;
+            }
         };
-        return api.send("POST", row.uploadUrl(), body, "multipart/form-data; boundary=" + boundary,
-                salesforce.uploadTimeout());
+    }
+
+    /** The recording could not be read from its source (opening it, or part-way): not a failure of the request. */
+    public static final class RecordingUnreadable extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        RecordingUnreadable(IOException cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
+
+    /** The recording's stream: a read that fails is the source's failure ({@link RecordingUnreadable}). */
+    static final class SourceStream extends FilterInputStream {
+        SourceStream(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return super.read();
+            } catch (RecordingUnreadable e) {
+                throw e;
+            } catch (IOException e) {
+                throw new RecordingUnreadable(e);
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            try {
+                return super.read(b, off, len);
+            } catch (RecordingUnreadable e) {
+                throw e;
+            } catch (IOException e) {
+                throw new RecordingUnreadable(e);
+            }
+        }
+    }
+
+    /** A call that cannot be uploaded at all: dead-lettered with the reason (and its reason code). */
+    public static class Unsendable extends IOException {
+        private static final long serialVersionUID = 1L;
+        final String reasonCode;
+
+        Unsendable(String reason, String reasonCode) {
+            super(reason);
+            this.reasonCode = reasonCode;
+        }
     }
 
     /** A recording that cannot be offered by URL (recording-url mode): the call is dead-lettered with the reason. */
-    static final class NotOfferable extends IOException {
+    static final class NotOfferable extends Unsendable {
+        private static final long serialVersionUID = 1L;
+
         NotOfferable(String reason) {
-            super(reason);
+            super(reason, "recording-not-offerable");
         }
     }
 
@@ -334,7 +438,7 @@ public class RecordingUploader {
      * Credential's URL: an S3 key, or an HTTP URL's path and query) and name (the Named Credential), in the resource
      * URL, as the Connect REST API takes request parameters (Content-Type application/x-www-form-urlencoded, no body).
      */
-    private ApiResponse byUrl(CallRow row, URI recording) throws IOException, InterruptedException {
+    private String byUrl(CallRow row, URI recording) throws NotOfferable {
         Optional<String> credential = settings.upload().namedCredential().filter(n -> !n.isBlank());
         if (credential.isEmpty()) {
             throw new NotOfferable("call " + row.externalId() + ": eci.upload.mode=" + RecordingUrlMode.MODE
@@ -342,23 +446,14 @@ public class RecordingUploader {
         }
         String relative = RecordingUrlMode.recordingUrl(recording)
                 .orElseThrow(() -> new NotOfferable(RecordingUrlMode.notOfferable(row.externalId(), recording)));
-        String url = row.uploadUrl() + (row.uploadUrl().contains("?") ? "&" : "?") + "recordingURL=" + param(relative)
+        return row.uploadUrl() + (row.uploadUrl().contains("?") ? "&" : "?") + "recordingURL=" + param(relative)
                 + "&name=" + param(credential.get());
-        return api.send("POST", url, HttpRequest.BodyPublishers::noBody, "application/x-www-form-urlencoded",
-                salesforce.requestTimeout());
     }
 
     private static String param(String value) {
         return java.net.URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
-    private InputStream open(URI recording) {
-        try {
-            return recordings.open(recording);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     private static String formatOf(CallRow row) {
         String payload = row.payload() == null ? "" : row.payload();

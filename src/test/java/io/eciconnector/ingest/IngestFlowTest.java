@@ -142,6 +142,31 @@ class IngestFlowTest {
                 .filter(h -> h.state() == CallState.CREATING).count(), "claimed once");
     }
 
+    /**
+     * routes/upload-recordings.yaml: a recording its source can no longer give is the source's failure (tried again
+     * later), not an upload whose outcome is unknown; once the recording is back, the upload goes.
+     */
+    @Test
+    void aRecordingThatCannotBeReadIsRetriedAsTheSourcesFailureNotAsAnUnknownOutcome() throws Exception {
+        given().contentType(ContentType.JSON).body(List.of(Map.of("endpoint", "eci.audio_upload", "status", 503,
+                "retryAfter", 4, "count", 1))).post("/sandbox/faults").then().statusCode(201);
+        drop("unreadable-recording.json", List.of(call("UNREADABLE-1", 30)));
+        await().atMost(WAIT).until(() -> history("UNREADABLE-1").stream().anyMatch(r -> r.contains("HTTP 503")));
+        Path recording = archived("UNREADABLE-1.wav");
+        Path aside = recording.resolveSibling("UNREADABLE-1.wav.aside");
+        Files.move(recording, aside);
+        await().atMost(WAIT).until(() -> history("UNREADABLE-1").stream().anyMatch(r -> r.contains("recording unreadable")));
+        assertTrue(history("UNREADABLE-1").stream().noneMatch(r -> r.contains("outcome unknown")),
+                history("UNREADABLE-1").toString());
+        Files.move(aside, recording);
+        await().atMost(WAIT).until(() -> "UPLOADED".equals(state("UNREADABLE-1")));
+        assertEquals(sha256(recording), ((Map<?, ?>) voiceCalls("UNREADABLE-1").get(0).get("recording")).get("sha256"));
+    }
+
+    List<String> history(String externalId) {
+        return ledger.history("generic", externalId).stream().map(h -> String.valueOf(h.reason())).toList();
+    }
+
     @Test
     void faultsRetriesAndResetsStillCreateEachCallExactlyOnce() throws Exception {
         List<Map<String, Object>> faults = List.of(
