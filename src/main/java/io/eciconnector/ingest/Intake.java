@@ -241,7 +241,7 @@ public class Intake {
         Plan plan = plan(drop(in, item.singleCall()), item.call(), exchange.getProperty(STATUS, CallCoaching.Status.class),
                 exchange.getProperty(PROVIDER_ID, String.class));
         exchange.setProperty(PLAN, new Planned(item, plan));
-        in.setHeader(CHECK, plan.check());
+        in.setHeader(CHECK, plan.check().header());
         in.setHeader(CHECK_CODE, plan.code());
     }
 
@@ -390,9 +390,34 @@ public class Intake {
         return apply(drop, plan(drop, m, status, providerId));
     }
 
+    /** What the checks found for a call: the header eciCheck is its {@link #header()}. */
+    enum Check {
+        /** Passed ECI's rules: CHECKED in the ledger, on to the create. */
+        CHECKED,
+        /** Left out on purpose (too old, user not coached, ...): SKIPPED with the reason. */
+        SKIPPED,
+        /** Refused: DEAD with the reason, to the dead letters. */
+        DEAD,
+        /** Its recording (or its other part) has not come yet: WAITING. */
+        WAITING,
+        /** Already in the ledger: not taken in twice. */
+        DUPLICATE,
+        /** Its VoiceCall exists: only the upload is left, with the recording just dropped. */
+        RESUME;
+
+        String header() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        /** A verdict of ECI's rules as a check (its state: CHECKED, SKIPPED or DEAD). */
+        static Check of(Verdict v) {
+            return valueOf(v.state().name());
+        }
+    }
+
     /** What {@link #apply} does with a call, decided from reads only; {@code check} and {@code code} name it. */
     record Plan(MappedCall m, CanonicalCall call, Optional<CallRow> existing, Lookup lookup, Verdict verdict,
-            String check, String code) {
+            Check check, String code) {
     }
 
     /** The plan made for one item of the record's split (take uses it when its body is still that item). */
@@ -411,28 +436,28 @@ public class Intake {
             m = completed(drop, m);
         }
         if (m.error() != null) {
-            return new Plan(m, null, Optional.empty(), null, null, "dead", "unreadable-call");
+            return new Plan(m, null, Optional.empty(), null, null, Check.DEAD, "unreadable-call");
         }
         if (m.waitingFor() != null) {
-            return new Plan(m, null, Optional.empty(), null, null, "waiting", "part-waiting");
+            return new Plan(m, null, Optional.empty(), null, null, Check.WAITING, "part-waiting");
         }
         CanonicalCall call = users.match(m.call());
         Optional<CallRow> existing = ledger.find(drop.vendor(), call.externalId());
         Lookup lookup = lookup(drop, call);
         if (existing.isPresent() && existing.get().voiceCallId() != null && existing.get().state().reopenable()) {
-            return new Plan(m, call, existing, lookup, null, "resume", "upload-left");
+            return new Plan(m, call, existing, lookup, null, Check.RESUME, "upload-left");
         }
         if (existing.isPresent() && !existing.get().state().reopenable()) {
-            return new Plan(m, call, existing, lookup, null, "duplicate", existing.get().state().name().toLowerCase());
+            return new Plan(m, call, existing, lookup, null, Check.DUPLICATE, existing.get().state().name().toLowerCase());
         }
         Verdict v = lookup.refused() != null
                 ? Verdict.dead("recording-refused", "call " + call.externalId() + ": recording reference refused ("
                         + lookup.refused().rule() + "): " + lookup.refused().getMessage())
                 : checks.check(call, lookup.recording(), status, providerId, false);
         if ("recording-missing".equals(v.code())) {
-            return new Plan(m, call, existing, lookup, v, "waiting", "recording-waiting");
+            return new Plan(m, call, existing, lookup, v, Check.WAITING, "recording-waiting");
         }
-        return new Plan(m, call, existing, lookup, v, v.state().name().toLowerCase(), v.code());
+        return new Plan(m, call, existing, lookup, v, Check.of(v), v.code());
     }
 
     /** Does what the plan says: the ledger written, the recording archived, a dead call to the dead letters. */
@@ -456,13 +481,13 @@ public class Intake {
         Optional<CallRow> existing = p.existing();
         Lookup lookup = p.lookup();
         Optional<RecordingInfo> recording = lookup.recording();
-        if ("resume".equals(p.check())) {
+        if (p.check() == Check.RESUME) {
             // its VoiceCall exists: only the upload is left to do, with the recording just dropped
             URI where = archive(drop, recording.map(RecordingInfo::uri).orElse(null));
             return resumeUpload(existing.get(), where, recording.map(RecordingInfo::bytes).orElse(null),
                     "dropped again") ? CallState.CREATED : null;
         }
-        if ("duplicate".equals(p.check())) {
+        if (p.check() == Check.DUPLICATE) {
             // already taken in: only make sure its recording left the inbox
             if (recording.isPresent() && !recording.get().uri().toString().equals(existing.get().recordingUri())) {
                 archive(drop, recording.get().uri());
