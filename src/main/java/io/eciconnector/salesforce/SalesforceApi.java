@@ -27,9 +27,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Requests to the org's REST APIs. OAuth is camel-salesforce's: its session logs in (JWT bearer flow), caches the
- * token and gets a new one once when a request answers 401. The requests themselves go through the JDK HTTP client
- * because the connector needs what camel-salesforce's raw operation drops: Retry-After, and a streamed multipart
- * body for recordings.
+ * token and gets a new one once when a request answers 401. The flows' requests (creates, uploads) go through
+ * Camel's HTTP endpoint (routes/salesforce-request.yaml, {@link SalesforceRequest}); the reads that are no flow's step
+ * (call-coaching status, provider registration, /limits, SOQL queries) go through the JDK HTTP client here.
  */
 @ApplicationScoped
 public class SalesforceApi {
