@@ -28,7 +28,6 @@ import org.apache.camel.cluster.CamelClusterEventListener;
 import org.apache.camel.cluster.CamelClusterService;
 import org.apache.camel.cluster.CamelClusterView;
 import org.apache.camel.component.file.cluster.FileLockClusterService;
-import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.spi.CliConnectorFactory;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
@@ -129,7 +128,7 @@ class FileLockLeaderServiceTest {
 
     /** One context: started on another thread (where a deadlock would keep it), leader, then stopped. */
     static void startAndStop(ExecutorService threads, Path root, long acquireDelayMs, int run) throws Exception {
-        CamelContext context = new DefaultCamelContext();
+        CamelContext context = io.eciconnector.testing.PlainCamel.context();
         // the JBang CLI connector's own thread (camel-cli-connector is on the classpath) reads the console registry
         // while the context starts it: many contexts in one JVM make that Camel race (a ConcurrentModificationException
         // in DefaultDevConsoleRegistry.doStart) frequent; the product turns the connector off by default
@@ -174,7 +173,7 @@ class FileLockLeaderServiceTest {
     void theStandByTakesOverWhenTheLeaderStopsAndEveryListenerHearsItInOrder(@TempDir Path tmp) throws Exception {
         FileLockLeaderService a = new FileLockLeaderService("a", tmp.toString(), Duration.ZERO, Duration.ofMillis(50));
         FileLockLeaderService b = new FileLockLeaderService("b", tmp.toString(), Duration.ZERO, Duration.ofMillis(50));
-        try (CamelContext ca = new DefaultCamelContext(); CamelContext cb = new DefaultCamelContext()) {
+        try (CamelContext ca = io.eciconnector.testing.PlainCamel.context(); CamelContext cb = io.eciconnector.testing.PlainCamel.context()) {
             a.setCamelContext(ca);
             b.setCamelContext(cb);
             a.start();
@@ -204,7 +203,7 @@ class FileLockLeaderServiceTest {
     @Test
     void aListenerAddedAgainAfterItWasRemovedIsToldAgain(@TempDir Path tmp) throws Exception {
         FileLockLeaderService s = new FileLockLeaderService("s", tmp.toString(), Duration.ZERO, Duration.ofMillis(50));
-        try (CamelContext c = new DefaultCamelContext()) {
+        try (CamelContext c = io.eciconnector.testing.PlainCamel.context()) {
             s.setCamelContext(c);
             s.start();
             CamelClusterView view = s.getView("pollers");
@@ -224,7 +223,7 @@ class FileLockLeaderServiceTest {
     @Test
     void aLeaderWhoseLockFileIsReplacedGivesLeadershipUpAndTakesTheNewFile(@TempDir Path tmp) throws Exception {
         FileLockLeaderService s = new FileLockLeaderService("s", tmp.toString(), Duration.ZERO, Duration.ofMillis(50));
-        try (CamelContext c = new DefaultCamelContext()) {
+        try (CamelContext c = io.eciconnector.testing.PlainCamel.context()) {
             s.setCamelContext(c);
             s.start();
             CamelClusterView view = s.getView("pollers");
@@ -260,7 +259,7 @@ class FileLockLeaderServiceTest {
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.atomic.AtomicBoolean stuck = new java.util.concurrent.atomic.AtomicBoolean();
         List<Boolean> heard = new CopyOnWriteArrayList<>();
-        try (CamelContext c = new DefaultCamelContext()) {
+        try (CamelContext c = io.eciconnector.testing.PlainCamel.context()) {
             s.setCamelContext(c);
             s.start();
             CamelClusterView view = s.getView("pollers");
@@ -300,7 +299,7 @@ class FileLockLeaderServiceTest {
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.atomic.AtomicBoolean stuck = new java.util.concurrent.atomic.AtomicBoolean();
         List<Boolean> heardBySecond = new CopyOnWriteArrayList<>();
-        try (CamelContext c = new DefaultCamelContext()) {
+        try (CamelContext c = io.eciconnector.testing.PlainCamel.context()) {
             s.setCamelContext(c);
             s.start();
             CamelClusterView view = s.getView("pollers");

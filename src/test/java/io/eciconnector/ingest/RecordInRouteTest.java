@@ -17,7 +17,6 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.CamelExecutionException;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
-import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
 import org.junit.jupiter.api.AfterEach;
@@ -130,7 +129,7 @@ public class RecordInRouteTest {
 
     @BeforeEach
     void start() throws Exception {
-        camel = new DefaultCamelContext();
+        camel = io.eciconnector.testing.PlainCamel.context();
         intake = new FakeIntake();
         camel.getRegistry().bind("intake", intake);
         PluginHelper.getRoutesLoader(camel).loadRoutes(ResourceHelper.resolveResource(camel,

@@ -22,7 +22,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.http.HttpComponent;
-import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -103,7 +102,7 @@ class SalesforceHttpComponentTest {
     }
 
     static Exchange secondAfterTheFirstConnectionClosed(HttpComponent http) throws Exception {
-        try (ClosingServer server = new ClosingServer(); CamelContext camel = new DefaultCamelContext()) {
+        try (ClosingServer server = new ClosingServer(); CamelContext camel = io.eciconnector.testing.PlainCamel.context()) {
             camel.addComponent("http", http);
             camel.start();
             Exchange first = post(camel, server.url());

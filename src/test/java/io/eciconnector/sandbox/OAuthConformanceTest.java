@@ -17,7 +17,6 @@ import org.apache.camel.ProducerTemplate;
 import org.apache.camel.component.salesforce.AuthenticationType;
 import org.apache.camel.component.salesforce.SalesforceComponent;
 import org.apache.camel.component.salesforce.internal.SalesforceSession;
-import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.jsse.KeyStoreParameters;
 import org.junit.jupiter.api.Test;
 
@@ -88,7 +87,7 @@ class OAuthConformanceTest extends SandboxTestSupport {
         keystore.setPassword("sandbox-keystore");
         keystore.setType("PKCS12");
         sf.setKeystore(keystore);
-        try (CamelContext camel = new DefaultCamelContext()) {
+        try (CamelContext camel = io.eciconnector.testing.PlainCamel.context()) {
             camel.addComponent("salesforce", sf);
             camel.start();
             // the connector in this application logs in to the same sandbox on its own schedule (a reset revokes its

@@ -26,7 +26,6 @@ import java.util.stream.Collectors;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.aws2.kinesis.Kinesis2Constants;
-import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -252,7 +251,7 @@ class KinesisShardLeasesTest {
             throws Exception {
         KinesisCheckpoints checkpoints = new KinesisCheckpoints();
         checkpoints.ledger = ledger;
-        CamelContext camel = new DefaultCamelContext();
+        CamelContext camel = io.eciconnector.testing.PlainCamel.context();
         camel.getRegistry().bind("leaseTestClient", client);
         camel.addComponent("aws2-kinesis", new CheckpointedKinesisComponent(checkpoints, ledger, LEASE));
         camel.addRoutes(new RouteBuilder() {
