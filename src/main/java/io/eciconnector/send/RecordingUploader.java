@@ -286,7 +286,13 @@ public class RecordingUploader {
     }
 
     /** The call cannot be uploaded (no uploadUrl, a recording Salesforce cannot fetch): final, with the reason. */
-    public Outcome unsendable(@ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Unsendable e, @ExchangeProperty(ROW) CallRow row) {
+    public Outcome unsendable(@ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception caught,
+            @ExchangeProperty(ROW) CallRow row) {
+        Throwable t = caught;
+        while (t != null && !(t instanceof Unsendable)) {
+            t = t.getCause();
+        }
+        Unsendable e = t instanceof Unsendable u ? u : new Unsendable(String.valueOf(caught), null);
         Letters letters = new Letters();
         dead(row, e.getMessage(), null, e.reasonCode, letters);
         return new Outcome(row.externalId(), "dead", letters.letter);

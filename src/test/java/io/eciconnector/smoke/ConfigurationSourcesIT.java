@@ -91,6 +91,7 @@ class ConfigurationSourcesIT {
         v.put("eci.routes.dir", AppProcess.ROOT.resolve("routes").toString());
         v.put("eci.salesforce.api-version", "60.0");
         v.put("eci.salesforce.auth", "jwt");
+        v.put("eci.salesforce.upload-timeout", "15M");
         v.put("eci.salesforce.login-url", "");
         v.put("eci.samples.generate-on-start", "false");
         v.put("eci.sandbox.enabled", "true");
