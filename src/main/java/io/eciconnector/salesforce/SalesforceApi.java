@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -202,7 +203,7 @@ public class SalesforceApi {
 
     private ApiResponse once(String method, String pathOrUrl, Supplier<HttpRequest.BodyPublisher> body,
             String contentType, Duration timeout, String token) throws IOException, InterruptedException {
-        String url = pathOrUrl.startsWith("http") ? pathOrUrl : session().getInstanceUrl() + pathOrUrl;
+        String url = url(pathOrUrl);
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(timeout)
                 .header("Authorization", "Bearer " + token).header("Accept", "application/json")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : body.get());
@@ -210,9 +211,20 @@ public class SalesforceApi {
             request.header("Content-Type", contentType);
         }
         HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        ApiResponse answer = new ApiResponse(r.statusCode(), r.body(), r.headers().firstValue("Retry-After"),
-                r.headers().firstValue("Sforce-Limit-Info"));
-        usage.record(answer.limitInfo().orElse(null));
+        return answer(r.statusCode(), r.body(), r.headers().firstValue("Retry-After").orElse(null),
+                r.headers().firstValue("Sforce-Limit-Info").orElse(null));
+    }
+
+    /** A path of the org's instance ({@code /services/data/...}) as a URL; an absolute URL the org gave, as it is. */
+    String url(String pathOrUrl) throws LoginException {
+        return pathOrUrl.startsWith("http") ? pathOrUrl : instanceUrl() + pathOrUrl;
+    }
+
+    /** An answer of the org, its API usage (Sforce-Limit-Info) recorded. */
+    ApiResponse answer(int status, String body, String retryAfter, String limitInfo) {
+        ApiResponse answer = new ApiResponse(status, body == null ? "" : body, Optional.ofNullable(retryAfter),
+                Optional.ofNullable(limitInfo));
+        usage.record(limitInfo);
         return answer;
     }
 }

@@ -1,7 +1,6 @@
 package io.eciconnector.salesforce;
 
 import java.io.IOException;
-import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -18,8 +17,13 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * names the URL and signs the request with the session's token, {@link #answer} reads the answer (status, body,
  * Retry-After, Sforce-Limit-Info) and, on the first 401, gets a new token so that the route's loop sends once more.
  *
- * <p>What a calling route sets: the body (a String), the header {@code Content-Type}, and the exchange property
- * {@value #PATH}: a path of the org's instance ({@code /services/data/...}) or an absolute URL the org gave.
+ * <p>What a calling route sets: the body (a String, or a {@link Body} made afresh for each send), the header
+ * {@code Content-Type}, and the exchange property {@value #PATH}: a path of the org's instance
+ * ({@code /services/data/...}) or an absolute URL the org gave.
+ *
+ * <p>Whether a failed request left this connector is told here, once for every caller: a failure before anything was
+ * sent (no login, no connection) is thrown as {@link NotSent}; any other IOException means the request may have
+ * reached the org (a timeout, a reset), which for a create or an upload is an unknown outcome.
  */
 @ApplicationScoped
 @Named("salesforceRequest")
@@ -46,11 +50,22 @@ public class SalesforceRequest {
         String contentType();
     }
 
+    /** The request never left: no login, no connection, an unknown host. Safe to send again. */
+    public static final class NotSent extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        NotSent(Throwable cause) {
+            super(cause.getClass().getSimpleName() + ": " + cause.getMessage(), cause);
+        }
+    }
+
     @Inject
     SalesforceApi api;
 
-    @Inject
-    ApiUsage usage;
+    /** For the route's doCatch of the failures that happen before a request leaves: thrown on as {@link NotSent}. */
+    public void notSent(@org.apache.camel.ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception e) throws NotSent {
+        throw new NotSent(e);
+    }
 
     /**
      * Before each send: the URL (header CamelHttpUri), the bearer token (logging in first when there is none: a login
@@ -72,7 +87,7 @@ public class SalesforceRequest {
         if (target == null || target.isBlank()) {
             throw new IllegalArgumentException("a Salesforce request needs the exchange property " + PATH);
         }
-        String url = target.startsWith("http") ? target : api.instanceUrl() + target;
+        String url = api.url(target);
         exchange.setProperty(TOKEN, token);
         exchange.setProperty(Exchange.CHARSET_NAME, "UTF-8");
         in.setHeader(Exchange.HTTP_URI, url);
@@ -89,11 +104,8 @@ public class SalesforceRequest {
     public void answer(Exchange exchange) throws IOException {
         Message in = exchange.getMessage();
         int status = in.getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
-        String body = in.getBody(String.class);
-        ApiResponse answer = new ApiResponse(status, body == null ? "" : body,
-                Optional.ofNullable(in.getHeader("Retry-After", String.class)),
-                Optional.ofNullable(in.getHeader("Sforce-Limit-Info", String.class)));
-        usage.record(answer.limitInfo().orElse(null));
+        ApiResponse answer = api.answer(status, in.getBody(String.class), in.getHeader("Retry-After", String.class),
+                in.getHeader("Sforce-Limit-Info", String.class));
         in.removeHeader("Authorization");
         boolean again = status == 401 && !exchange.getProperty(SENT, false, Boolean.class);
         exchange.setProperty(SENT, true);

@@ -142,6 +142,52 @@ class IngestFlowTest {
                 .filter(h -> h.state() == CallState.CREATING).count(), "claimed once");
     }
 
+    @Inject
+    org.apache.camel.ProducerTemplate producer;
+
+    /**
+     * routes/salesforce-request.yaml tells its callers whether a failed request left the connector: a refused
+     * connection is SalesforceRequest.NotSent (the create and upload routes send again after a back-off), a
+     * connection cut without an answer any other IOException (an unknown outcome); the token is off the message
+     * either way.
+     */
+    @Test
+    void theSalesforceRequestRouteTellsARequestThatNeverLeftFromOneWithoutAnAnswer() throws Exception {
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        org.apache.camel.Exchange refused = post("http://127.0.0.1:" + closed + "/services/data/v60.0/voicecalls");
+        assertTrue(refused.getException() instanceof io.eciconnector.salesforce.SalesforceRequest.NotSent,
+                String.valueOf(refused.getException()));
+        assertEquals(null, refused.getMessage().getHeader("Authorization"));
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            s.setSoTimeout(20_000);
+            Thread cutter = new Thread(() -> {
+                try (java.net.Socket c = s.accept()) {
+                    c.getInputStream().read(new byte[64]); // the request arrived; no answer
+                } catch (java.io.IOException e) {
+                    // the test fails on the exchange below
+                }
+            });
+            cutter.start();
+            org.apache.camel.Exchange cut = post("http://127.0.0.1:" + s.getLocalPort() + "/services/data/v60.0/voicecalls");
+            cutter.join(20_000);
+            assertTrue(cut.getException() instanceof java.io.IOException
+                    && !(cut.getException() instanceof io.eciconnector.salesforce.SalesforceRequest.NotSent),
+                    String.valueOf(cut.getException()));
+            assertEquals(null, cut.getMessage().getHeader("Authorization"));
+        }
+    }
+
+    org.apache.camel.Exchange post(String url) {
+        return producer.request("direct:salesforce-request", e -> {
+            e.setProperty("eciSalesforcePath", url);
+            e.getMessage().setHeader(org.apache.camel.Exchange.CONTENT_TYPE, "application/json; charset=UTF-8");
+            e.getMessage().setBody("{\"calls\":[]}");
+        });
+    }
+
     /**
      * routes/upload-recordings.yaml: a recording its source can no longer give is the source's failure (tried again
      * later), not an upload whose outcome is unknown; once the recording is back, the upload goes.
