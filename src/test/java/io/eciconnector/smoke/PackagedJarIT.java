@@ -150,7 +150,7 @@ class PackagedJarIT {
             assertEquals("DEAD", json(again, "/calls/INVALID-CALL-TYPE-R2").path("state").asText());
             assertEquals("SKIPPED", json(again, "/calls/SKIP-TOO-SHORT-R2").path("state").asText());
             String a2 = io.eciconnector.samples.SampleStream.contactId(io.eciconnector.samples.SampleStream.CALL_A, 2);
-            await(Duration.ofSeconds(30), () -> json(again, "/sandbox/telephony").path(a2).path("messages").size() == 6,
+            await(Duration.ofSeconds(60), () -> json(again, "/sandbox/telephony").path(a2).path("messages").size() == 6,
                     () -> again.get("/sandbox/telephony").body());
             assertEquals("0055e000001Ava0AAC", json(again, "/sandbox/telephony").path(a2).path("messages").get(0)
                     .path("message").path("participantId").asText(), "the agent matched in the second run too");
