@@ -178,6 +178,9 @@ class FileLockLeaderServiceTest {
             b.setCamelContext(cb);
             a.start();
             CamelClusterView va = a.getView("pollers");
+            // a listener added before the first election hears "not leader" first (the state when it was added): wait
+            // for the lead, so that what a hears after it is only what the stop sends
+            awaitOrDump("a elected", BOUND, () -> a.isLeader("pollers"));
             List<Boolean> heardByA = new CopyOnWriteArrayList<>();
             va.addEventListener((CamelClusterEventListener.Leadership) (v, leader) -> heardByA.add(leader != null));
             awaitOrDump("a leads", BOUND, () -> a.isLeader("pollers") && heardByA.contains(true));
