@@ -19,4 +19,11 @@ public record CallRow(String provider, String externalId, CallState state, Strin
         return new CallRow(provider, externalId, state, reason, null, null, userId, userEmail, callStart, payload,
                 original, source, recordingUri, recordingBytes, 0, null, null, null, now, now, reasonCode);
     }
+
+    /** The same row, claimed at {@code at}. */
+    public CallRow withClaimedAt(Instant at) {
+        return new CallRow(provider, externalId, state, reason, voiceCallId, uploadUrl, userId, userEmail, callStart,
+                payload, original, source, recordingUri, recordingBytes, attempts, nextAttemptAt, claimedBy, at,
+                createdAt, updatedAt, reasonCode);
+    }
 }

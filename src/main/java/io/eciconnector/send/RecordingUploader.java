@@ -255,11 +255,7 @@ public class RecordingUploader {
         Instant started = Instant.now();
         ledger.transition(claimed.provider(), claimed.externalId(), CallState.UPLOADING, CallState.UPLOADING, null,
                 Ledger.fields("claimed_at", started));
-        CallRow row = new CallRow(claimed.provider(), claimed.externalId(), claimed.state(), claimed.reason(),
-                claimed.voiceCallId(), claimed.uploadUrl(), claimed.userId(), claimed.userEmail(), claimed.callStart(),
-                claimed.payload(), claimed.original(), claimed.source(), claimed.recordingUri(),
-                claimed.recordingBytes(), claimed.attempts(), claimed.nextAttemptAt(), claimed.claimedBy(), started,
-                claimed.createdAt(), claimed.updatedAt(), claimed.reasonCode());
+        CallRow row = claimed.withClaimedAt(started);
         exchange.setProperty(ROW, row);
         if (row.uploadUrl() == null || row.recordingUri() == null) {
             throw new Unsendable("no uploadUrl or recording location in the ledger", null);
