@@ -39,6 +39,11 @@ public class SalesforceRequest {
      * eci.salesforce.request-timeout) unless the caller names another (uploads: {@value SalesforceHttpComponent#UPLOADS}).
      */
     public static final String CLIENT = "eciSalesforceClient";
+    /**
+     * Exchange property: the name of the {@link Credential} bean that signs the request; none: the org's OAuth session
+     * (camel-salesforce's token, the instance URL). The telephony API names its own (a JWT, its base URL).
+     */
+    public static final String CREDENTIAL = "eciSalesforceCredential";
     static final String BODY = "eciSalesforceBody";
     static final String TOKEN = "eciSalesforceToken";
     static final String SENT = "eciSalesforceSent";
@@ -48,6 +53,26 @@ public class SalesforceRequest {
         HttpEntity entity() throws IOException;
 
         String contentType();
+    }
+
+    /**
+     * Who a request is sent as, and where: the OAuth session of the org's REST API by default; the Service Cloud Voice
+     * telephony API signs with its own JWT at its own base URL.
+     */
+    public interface Credential {
+        /** The Authorization header's value (signed or logged in when there is none); a failure: nothing was sent. */
+        String authorization() throws IOException;
+
+        /** The org answered 401 to {@code authorization}: the next {@link #authorization()} is a new one. */
+        void refused(String authorization) throws IOException;
+
+        /** The URL of a path (or an absolute URL, as it is). */
+        String url(String path) throws IOException;
+
+        /** Headers the API asks for beside the Authorization (none by default). */
+        default java.util.Map<String, String> headers() {
+            return java.util.Map.of();
+        }
     }
 
     /** The request never left: no login, no connection, an unknown host. Safe to send again. */
@@ -61,6 +86,41 @@ public class SalesforceRequest {
 
     @Inject
     SalesforceApi api;
+
+    /** The org's OAuth session: camel-salesforce's token, a new login after a 401, the instance URL. */
+    private final Credential session = new Credential() {
+        @Override
+        public String authorization() throws IOException {
+            return "Bearer " + api.token();
+        }
+
+        @Override
+        public void refused(String authorization) throws IOException {
+            api.newToken(authorization.substring("Bearer ".length()));
+        }
+
+        @Override
+        public String url(String path) throws IOException {
+            return api.url(path);
+        }
+    };
+
+    private final java.util.Map<String, Credential> credentials = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private Credential credential(Exchange exchange) {
+        String name = exchange.getProperty(CREDENTIAL, String.class);
+        if (name == null) {
+            return session;
+        }
+        // looked up once a name (a registry lookup at each of a stream's requests costs CPU the flow needs)
+        return credentials.computeIfAbsent(name, n -> {
+            Credential c = exchange.getContext().getRegistry().lookupByNameAndType(n, Credential.class);
+            if (c == null) {
+                throw new IllegalArgumentException("no credential bean named " + n + " (exchange property " + CREDENTIAL + ")");
+            }
+            return c;
+        });
+    }
 
     /** For the route's doCatch of the failures that happen before a request leaves: thrown on as {@link NotSent}. */
     public void notSent(@org.apache.camel.ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception e) throws NotSent {
@@ -82,18 +142,20 @@ public class SalesforceRequest {
         if (exchange.getProperty(CLIENT) == null) {
             exchange.setProperty(CLIENT, "http");
         }
-        String token = api.token();
+        Credential credential = credential(exchange);
+        String authorization = credential.authorization();
         String target = exchange.getProperty(PATH, String.class);
         if (target == null || target.isBlank()) {
             throw new IllegalArgumentException("a Salesforce request needs the exchange property " + PATH);
         }
-        String url = api.url(target);
-        exchange.setProperty(TOKEN, token);
+        String url = credential.url(target);
+        exchange.setProperty(TOKEN, authorization);
         exchange.setProperty(Exchange.CHARSET_NAME, "UTF-8");
         in.setHeader(Exchange.HTTP_URI, url);
         in.setHeader(Exchange.HTTP_METHOD, in.getHeader(Exchange.HTTP_METHOD, "POST", String.class));
-        in.setHeader("Authorization", "Bearer " + token);
+        in.setHeader("Authorization", authorization);
         in.setHeader("Accept", "application/json");
+        credential.headers().forEach(in::setHeader);
         in.setBody(kept instanceof Body b ? b.entity() : kept);
     }
 
@@ -104,13 +166,18 @@ public class SalesforceRequest {
     public void answer(Exchange exchange) throws IOException {
         Message in = exchange.getMessage();
         int status = in.getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
-        ApiResponse answer = api.answer(status, in.getBody(String.class), in.getHeader("Retry-After", String.class),
-                in.getHeader("Sforce-Limit-Info", String.class));
+        String body = in.getBody(String.class);
+        String retryAfter = in.getHeader("Retry-After", String.class);
+        // the org's API usage is the REST API's (Sforce-Limit-Info); the telephony API's requests are not counted in it
+        ApiResponse answer = credential(exchange) == session
+                ? api.answer(status, body, retryAfter, in.getHeader("Sforce-Limit-Info", String.class))
+                : new ApiResponse(status, body == null ? "" : body, java.util.Optional.ofNullable(retryAfter),
+                        java.util.Optional.empty());
         in.removeHeader("Authorization");
         boolean again = status == 401 && !exchange.getProperty(SENT, false, Boolean.class);
         exchange.setProperty(SENT, true);
         if (again) {
-            api.newToken(exchange.getProperty(TOKEN, String.class));
+            credential(exchange).refused(exchange.getProperty(TOKEN, String.class));
             return;
         }
         exchange.removeProperty(BODY);

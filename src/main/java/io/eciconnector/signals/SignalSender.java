@@ -1,9 +1,6 @@
 package io.eciconnector.signals;
 
 import java.io.IOException;
-import java.net.http.HttpClient;
-import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -29,7 +26,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.eciconnector.ledger.Ledger;
 import io.eciconnector.metrics.FlowMetrics;
-import io.eciconnector.salesforce.EmbeddedOrg;
+import io.eciconnector.salesforce.ApiResponse;
+import io.eciconnector.salesforce.SalesforceRequest;
 import io.eciconnector.send.Backoff;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
@@ -39,7 +37,9 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * <li>the intake hands over what it stored once its transaction committed ({@link #stored}); that triggers
  * {@code seda:telephony-due}, whose consumer calls {@link #plan}: what is due now, claimed in the ledger in one
  * transaction, one {@link Request} per telephony request, each handed to {@code seda:telephony-request} whose
- * consumers ({@code eci.telephony.concurrency}) call {@link #send};</li>
+ * consumers ({@code eci.telephony.concurrency}) send it through Camel's HTTP endpoint: {@link #request} makes the
+ * body, routes/salesforce-request.yaml sends it as {@link TelephonyCredential}, {@link #answered} records the answer
+ * ({@link #failed}: no answer), {@link #settled} ends the claim;</li>
  * <li>realtime events: an idle call's go at once, sorted by startTime; what comes while a request of the call is in
  * flight (or within {@code realtime-window} of its last one) goes together in its next request;</li>
  * <li>transcript messages: packed across calls by messages ({@link SignalPlan#pack}): five calls with five messages
@@ -112,9 +112,6 @@ public class SignalSender {
     FlowMetrics metrics;
 
     @Inject
-    EmbeddedOrg sandbox;
-
-    @Inject
     Ledger ledger;
 
     @Inject
@@ -123,8 +120,6 @@ public class SignalSender {
     @Inject
     org.apache.camel.ProducerTemplate producer;
 
-    private volatile TelephonyClient client;
-    private TelephonyToken token;
     private Semaphore slots;
     /** Items stored and committed, not taken into the lanes yet. */
     private final java.util.concurrent.ConcurrentLinkedQueue<OutboxItem> inbox = new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -395,21 +390,88 @@ public class SignalSender {
 
     // ------------------------------------------------------------------ sending
 
-    /** Sends one claimed request and records its outcome (routes/telephony-send.yaml, seda:telephony-request). */
-    public void send(Request r) {
-        try {
-            switch (r.kind()) {
-                case EVENT -> sendRealtime(r.key(), r.items());
-                case MESSAGE -> sendBulk(r.entries());
-                case POSTCALL -> sendPostCall(r.key(), r.items().get(0));
-            }
-        } finally {
-            settled(r);
-        }
+    /**
+     * The body of one telephony request (routes/telephony-send.yaml, direct:telephony-attempt), with what
+     * routes/salesforce-request.yaml needs to send it: the path, the telephony API's credential and component, the
+     * Content-Type. Realtime events of a call sorted by startTime; a post-call chunk as stored; a bulk of entries.
+     */
+    public String request(@org.apache.camel.Body Request r, org.apache.camel.Exchange exchange) throws IOException {
+        exchange.setProperty(SalesforceRequest.PATH, switch (r.kind()) {
+            case EVENT -> "/voiceCalls/" + encode(r.key()) + "/realtimeConversationEvents";
+            case POSTCALL -> "/voiceCalls/" + encode(r.key()) + "/postConversationEvents";
+            case MESSAGE -> "/voiceCalls/messages";
+        });
+        exchange.setProperty(SalesforceRequest.CREDENTIAL, TelephonyCredential.NAME);
+        exchange.setProperty(SalesforceRequest.CLIENT, TelephonyCredential.CLIENT);
+        exchange.getMessage().setHeader("Content-Type", "application/json");
+        return switch (r.kind()) {
+            case EVENT -> realtimeBody(r.items());
+            case POSTCALL -> r.items().get(0).payload();
+            case MESSAGE -> bulkBody(r.entries());
+        };
     }
 
-    /** The request is settled in the ledger: its calls take part in the next plan. */
-    private void settled(Request r) {
+    /**
+     * The answer to one telephony request, recorded for each of its items: sent, again later, or dead. A bulk request
+     * of several calls refused as a whole (400) is not settled: its calls come back as requests of one call each, for
+     * the route to send alone, so that one bad entry holds no other back.
+     */
+    public List<Request> answered(@org.apache.camel.ExchangeProperty(ATTEMPT) Request r,
+            @org.apache.camel.Body ApiResponse a) throws IOException {
+        String endpoint = endpoint(r.kind());
+        metrics.telephonyRequest(endpoint, a.status());
+        if (r.kind() != OutboxItem.Kind.MESSAGE) {
+            if (a.ok()) {
+                sent(endpoint, r.items());
+            } else {
+                settleFailure(endpoint, r.key(), r.items(), a);
+            }
+            return List.of();
+        }
+        metrics.bulkFill(r.items().size());
+        if (a.ok() && a.status() != 207 && !a.body().contains("errorResponse")) {
+            sent(endpoint, r.items());
+        } else if (a.ok()) {
+            multiStatus(r.entries(), a);
+        } else if (a.status() == 400 && r.entries().size() > 1) {
+            return r.entries().stream().map(entry -> new Request(OutboxItem.Kind.MESSAGE, null, List.of(entry))).toList();
+        } else {
+            for (List<OutboxItem> entry : r.entries()) {
+                settleFailure(endpoint, entry.get(0).vendorCallKey(), entry, a);
+            }
+        }
+        return List.of();
+    }
+
+    /** A request that failed without an answer (not sent, or sent and cut): each call's items again later. */
+    public List<Request> failed(@org.apache.camel.ExchangeProperty(ATTEMPT) Request r,
+            @org.apache.camel.ExchangeProperty(org.apache.camel.Exchange.EXCEPTION_CAUGHT) Exception e) {
+        for (List<OutboxItem> entry : r.entries()) {
+            failed(endpoint(r.kind()), r.key() != null ? r.key() : entry.get(0).vendorCallKey(), entry, e);
+        }
+        return List.of();
+    }
+
+    /** Exchange property of routes/telephony-send.yaml: the request being sent (the claim, or one call of it alone). */
+    static final String ATTEMPT = "eciTelephonyAttempt";
+
+    private static String endpoint(OutboxItem.Kind kind) {
+        return switch (kind) {
+            case EVENT -> "realtimeConversationEvents";
+            case POSTCALL -> "postConversationEvents";
+            case MESSAGE -> "messages";
+        };
+    }
+
+    static String encode(String key) {
+        return java.net.URLEncoder.encode(key, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    /**
+     * The claimed request is over (every send of it answered or failed): its calls take part in the next plan
+     * (routes/telephony-send.yaml's doFinally).
+     */
+    public void settled(@org.apache.camel.ExchangeProperty(CLAIM) Request r) {
         synchronized (this) {
             for (List<OutboxItem> entry : r.entries()) {
                 Lane lane = lanes.get(entry.get(0).kind().name() + "|" + entry.get(0).vendorCallKey());
@@ -428,29 +490,24 @@ public class SignalSender {
         trigger();
     }
 
-    private void sendRealtime(String key, List<OutboxItem> items) {
-        try {
-            List<OutboxItem> sorted = new ArrayList<>(items);
-            sorted.sort(Comparator.comparingLong(OutboxItem::startTime).thenComparingLong(OutboxItem::id));
-            ObjectNode body = json.createObjectNode();
-            body.put("service", settings.service());
-            settings.persist().ifPresent(p -> body.put("persist", p));
-            ArrayNode events = body.putArray("events");
-            for (OutboxItem i : sorted) {
-                ObjectNode e = (ObjectNode) json.readTree(i.payload());
-                if (settings.scoreAsString() && e.has("score")) {
-                    e.put("score", e.get("score").asText());
-                }
-                events.add(e);
+    /** Exchange property of routes/telephony-send.yaml: the request as the plan claimed it. */
+    static final String CLAIM = "eciTelephonyClaim";
+
+    private String realtimeBody(List<OutboxItem> items) throws IOException {
+        List<OutboxItem> sorted = new ArrayList<>(items);
+        sorted.sort(Comparator.comparingLong(OutboxItem::startTime).thenComparingLong(OutboxItem::id));
+        ObjectNode body = json.createObjectNode();
+        body.put("service", settings.service());
+        settings.persist().ifPresent(p -> body.put("persist", p));
+        ArrayNode events = body.putArray("events");
+        for (OutboxItem i : sorted) {
+            ObjectNode e = (ObjectNode) json.readTree(i.payload());
+            if (settings.scoreAsString() && e.has("score")) {
+                e.put("score", e.get("score").asText());
             }
-            TelephonyClient.Answer a = client().realtime(key, body.toString());
-            settle("realtimeConversationEvents", key, items, a);
-        } catch (IOException | RuntimeException e) {
-            failed("realtimeConversationEvents", key, items, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            failed("realtimeConversationEvents", key, items, e);
+            events.add(e);
         }
+        return body.toString();
     }
 
     // ------------------------------------------------------------------ post-call events
@@ -490,69 +547,7 @@ public class SignalSender {
         return out;
     }
 
-    private void sendPostCall(String key, OutboxItem first) {
-        try {
-            settle("postConversationEvents", key, List.of(first), client().postCall(key, first.payload()));
-        } catch (IOException | RuntimeException e) {
-            failed("postConversationEvents", key, List.of(first), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            failed("postConversationEvents", key, List.of(first), e);
-        }
-    }
-
     // ------------------------------------------------------------------ bulk transcripts
-
-    private void sendBulk(List<List<OutboxItem>> entries) {
-        List<OutboxItem> all = entries.stream().flatMap(List::stream).toList();
-        try {
-            TelephonyClient.Answer a = client().bulkMessages(bulkBody(entries));
-            metrics.telephonyRequest("messages", a.status());
-            metrics.bulkFill(all.size());
-            if (a.ok() && a.status() != 207 && !a.body().contains("errorResponse")) {
-                sent("messages", all);
-                return;
-            }
-            if (a.ok()) {
-                multiStatus(entries, a);
-                return;
-            }
-            if (a.status() == 400 && entries.size() > 1) {
-                // the request as a whole was refused: each call alone, so one bad entry holds no other back
-                for (List<OutboxItem> entry : entries) {
-                    try {
-                        TelephonyClient.Answer alone = client().bulkMessages(bulkBody(List.of(entry)));
-                        metrics.telephonyRequest("messages", alone.status());
-                        if (alone.ok() && alone.status() != 207) {
-                            sent("messages", entry);
-                        } else if (alone.ok()) {
-                            multiStatus(List.of(entry), alone);
-                        } else {
-                            settleFailure("messages", entry.get(0).vendorCallKey(), entry, alone);
-                        }
-                    } catch (IOException | RuntimeException e) {
-                        failed("messages", entry.get(0).vendorCallKey(), entry, e);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        failed("messages", entry.get(0).vendorCallKey(), entry, e);
-                    }
-                }
-                return;
-            }
-            for (List<OutboxItem> entry : entries) {
-                settleFailure("messages", entry.get(0).vendorCallKey(), entry, a);
-            }
-        } catch (IOException | RuntimeException e) {
-            for (List<OutboxItem> entry : entries) {
-                failed("messages", entry.get(0).vendorCallKey(), entry, e);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            for (List<OutboxItem> entry : entries) {
-                failed("messages", entry.get(0).vendorCallKey(), entry, e);
-            }
-        }
-    }
 
     private String bulkBody(List<List<OutboxItem>> entries) throws IOException {
         ObjectNode body = json.createObjectNode();
@@ -569,7 +564,7 @@ public class SignalSender {
     }
 
     /** A multi-status answer: each entry by its own status; entries it does not list were accepted. */
-    private void multiStatus(List<List<OutboxItem>> entries, TelephonyClient.Answer a) throws IOException {
+    private void multiStatus(List<List<OutboxItem>> entries, ApiResponse a) throws IOException {
         Map<String, JsonNode> byKey = new LinkedHashMap<>();
         JsonNode root = json.readTree(a.body());
         for (JsonNode s : root.path("errorResponse").path("errorResponseEntries")) {
@@ -583,21 +578,12 @@ public class SignalSender {
                 sent("messages", entry);
             } else {
                 settleFailure("messages", key, entry,
-                        new TelephonyClient.Answer(status, s.path("message").asText(""), Optional.empty()));
+                        new ApiResponse(status, s.path("message").asText(""), Optional.empty(), Optional.empty()));
             }
         }
     }
 
     // ------------------------------------------------------------------ outcomes
-
-    private void settle(String endpoint, String key, List<OutboxItem> items, TelephonyClient.Answer a) {
-        metrics.telephonyRequest(endpoint, a.status());
-        if (a.ok()) {
-            sent(endpoint, items);
-        } else {
-            settleFailure(endpoint, key, items, a);
-        }
-    }
 
     private void sent(String endpoint, List<OutboxItem> items) {
         long now = System.currentTimeMillis();
@@ -610,7 +596,7 @@ public class SignalSender {
     }
 
     /** 429, 5xx, 401 (after signing anew): again later; any other refusal: the dead letters. */
-    private void settleFailure(String endpoint, String key, List<OutboxItem> items, TelephonyClient.Answer a) {
+    private void settleFailure(String endpoint, String key, List<OutboxItem> items, ApiResponse a) {
         String message = a.body() == null ? "" : a.body().length() > 1000 ? a.body().substring(0, 1000) : a.body();
         if (a.status() == 400 && endpoint.equals("messages") && ALREADY_STORED.matcher(message).find()
                 && items.stream().anyMatch(i -> i.attempts() > 0)) {
@@ -621,7 +607,7 @@ public class SignalSender {
         }
         boolean retryable = a.status() == 429 || a.status() >= 500 || a.status() == 401;
         if (retryable) {
-            retry(endpoint, key, items, a.status(), "HTTP " + a.status() + ": " + message, a.retryAfter());
+            retry(endpoint, key, items, a.status(), "HTTP " + a.status() + ": " + message, a.retryAfterDuration());
         } else {
             dead(endpoint, key, items, a.status(), "the telephony API refused it: HTTP " + a.status() + ": " + message,
                     message);
@@ -754,76 +740,6 @@ public class SignalSender {
             });
         }
         return timer;
-    }
-
-    TelephonyClient client() {
-        TelephonyClient c = client;
-        if (c == null) {
-            synchronized (this) {
-                if (client == null) {
-                    client = newClient();
-                }
-                c = client;
-            }
-        }
-        return c;
-    }
-
-    private TelephonyClient newClient() {
-        TelephonySettings.Jwt jwt = settings.jwt();
-        String issuer = jwt.orgId().orElseGet(() -> sandboxOr(() -> sandbox.orgId(), "eci.telephony.jwt.org-id"));
-        String subject = jwt.callCenterApiName().orElseGet(
-                () -> sandboxOr(() -> sandbox.callCenterApiName(), "eci.telephony.jwt.call-center-api-name"));
-        Path key = jwt.privateKeyFile().map(Path::of).orElseGet(
-                () -> sandboxOr(() -> sandbox.telephonyPrivateKey(), "eci.telephony.jwt.private-key-file"));
-        String base = settings.baseUrl().orElseGet(() -> sandboxOr(() -> sandbox.localUrl() + "/telephony/v1",
-                "eci.telephony.base-url"));
-        token = new TelephonyToken(key, new TelephonyToken.Claims(issuer, subject, jwt.audience().orElse(null),
-                jwt.jti(), jwt.lifetime(), jwt.renewBefore()), Clock.systemUTC());
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-                .version(HttpClient.Version.HTTP_1_1).build();
-        LOG.infof("Telephony API: %s (provider %s, call center %s)", base, settings.providerName(), subject);
-        return new TelephonyClient(http, base, settings.providerName(), token, settings.requestTimeout());
-    }
-
-    /**
-     * At start, off the start's thread: the telephony client made and its first token signed, so the first requests
-     * of a stream do not wait for the key to load and the signer to warm up (SignalBench: the realtime events of the
-     * first quarter second waited ~350 ms). Nothing is sent. Not configured (the sandbox off, no telephony keys): the
-     * first send says so, as before.
-     */
-    private volatile boolean warm;
-
-    /** The client was made and a token signed at start (for tests). */
-    boolean warm() {
-        return warm;
-    }
-
-    void warmUp(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent started) {
-        Thread warming = new Thread(() -> {
-            try {
-                client();
-                token.bearer();
-                warm = true;
-            } catch (RuntimeException e) {
-                LOG.debugf("telephony client not made at start: %s", e.getMessage());
-            }
-        }, "eci-telephony-warm-up");
-        warming.setDaemon(true);
-        warming.start();
-    }
-
-    private <T> T sandboxOr(java.util.function.Supplier<T> fromSandbox, String key) {
-        if (!sandbox.enabled()) {
-            throw new IllegalStateException(key + " is required (the sandbox is off)");
-        }
-        return fromSandbox.get();
-    }
-
-    /** The JWT signer in use (tests read how often it signed and read the key). */
-    TelephonyToken token() {
-        client();
-        return token;
     }
 
     @PreDestroy

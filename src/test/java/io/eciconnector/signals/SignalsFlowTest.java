@@ -199,6 +199,59 @@ class SignalsFlowTest {
         await().atMost(WAIT).until(() -> telephony(unknown).path("messages").size() == 1);
     }
 
+    /** Completed exchanges of a route, as the route console counts them. */
+    long completed(String routeId) {
+        return camel.getCamelContextExtension().getContextPlugin(org.apache.camel.api.management.ManagedCamelContext.class)
+                .getManagedRoute(routeId).getExchangesCompleted();
+    }
+
+    /**
+     * A bulk request of two calls refused whole (400): each call goes alone, both arrive, nothing is dead; the route
+     * console (telephony-attempt) counts the three requests, not a bean call.
+     */
+    @Test
+    void aBulkRequestRefusedWholeSendsEachCallAloneAndTheRouteConsoleCountsEachRequest() throws Exception {
+        String first = id("whole");
+        String second = id("whole");
+        register(first, second);
+        long attempts = completed("telephony-attempt");
+        int before = bulkRequests();
+        given().contentType(ContentType.JSON).body(List.of(Map.of("endpoint", "telephony.messages.bulk",
+                "status", 400, "count", 1))).post("/sandbox/faults").then().statusCode(201);
+        long start = System.currentTimeMillis() - 30_000;
+        post(started(first, start), started(second, start),
+                segments(first, transcript("w1", "AGENT", "hi", 0, 500, null)),
+                segments(second, transcript("w2", "CUSTOMER", "hello", 0, 500, null)));
+        await().atMost(WAIT).until(() -> allSent(first, 1) && allSent(second, 1));
+        assertEquals(List.of("w1"), messageIds(telephony(first)));
+        assertEquals(List.of("w2"), messageIds(telephony(second)));
+        assertEquals(3, bulkRequests() - before, "the refused request, then each call alone");
+        await().atMost(WAIT).until(() -> completed("telephony-attempt") - attempts == 3);
+        Path dir = Path.of(FlowProfile.DEAD_LETTERS, "telephony");
+        assertTrue(!Files.isDirectory(dir) || deadLetterFor(dir, first) == null && deadLetterFor(dir, second) == null);
+    }
+
+    /** A 401 (a token the org no longer takes): a new token is signed and the request goes once more, not retried later. */
+    @Test
+    void aTelephony401GetsANewTokenAndTheRequestGoesOnceMore() throws Exception {
+        String key = id("resign");
+        register(key);
+        await().atMost(WAIT).until(() -> credential.warm());
+        int signed = credential.token().signed();
+        int before = bulkRequests();
+        given().contentType(ContentType.JSON).body(List.of(Map.of("endpoint", "telephony.messages.bulk",
+                "status", 401, "count", 1))).post("/sandbox/faults").then().statusCode(201);
+        long posted = System.currentTimeMillis();
+        post(started(key, posted - 10_000), segments(key, transcript("t1", "AGENT", "one", 0, 100, null)));
+        await().atMost(WAIT).until(() -> allSent(key, 1));
+        assertEquals(List.of("t1"), messageIds(telephony(key)));
+        assertEquals(2, bulkRequests() - before, "the refused request and the one with a new token");
+        assertTrue(credential.token().signed() > signed, "signed anew after the 401");
+        JsonNode item = JSON.readTree(given().get("/signals/calls/" + key).then().extract().asString()).path("items").get(0);
+        assertEquals(202, item.path("lastStatus").asInt(), item.toString());
+        assertEquals(1, item.path("attempts").asInt(), "sent within its first claim, not retried later: " + item);
+    }
+
     static Path deadLetterFor(Path dir, String key) throws Exception {
         try (Stream<Path> files = Files.list(dir)) {
             return files.filter(f -> f.getFileName().toString().startsWith(key + "-")).findFirst().orElse(null);
@@ -231,13 +284,13 @@ class SignalsFlowTest {
     org.apache.camel.CamelContext camel;
 
     @jakarta.inject.Inject
-    SignalSender sender;
+    TelephonyCredential credential;
 
-    /** The telephony client and its first token are made at start, not when the first record of a stream waits. */
+    /** The telephony API's signer and its first token are made at start, not when the first record of a stream waits. */
     @Test
     void theTelephonyClientIsMadeAndItsTokenSignedAtStart() {
-        await().atMost(WAIT).until(() -> sender.warm());
-        org.junit.jupiter.api.Assertions.assertTrue(sender.token().signed() >= 1, "signed at start");
+        await().atMost(WAIT).until(() -> credential.warm());
+        org.junit.jupiter.api.Assertions.assertTrue(credential.token().signed() >= 1, "signed at start");
     }
 
     /** Waits until the telephony-recover route (the slow path that sends post-call chunks) completed n more passes. */
