@@ -1,24 +1,20 @@
 package io.eciconnector.salesforce;
 
 import java.io.IOException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
 import org.apache.camel.component.salesforce.SalesforceComponent;
 import org.apache.camel.component.salesforce.api.SalesforceException;
 import org.apache.camel.component.salesforce.internal.SalesforceSession;
@@ -28,9 +24,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Requests to the org's REST APIs. OAuth is camel-salesforce's: its session logs in (JWT bearer flow), caches the
- * token and gets a new one once when a request answers 401. The flows' requests (creates, uploads) go through
- * Camel's HTTP endpoint (routes/salesforce-request.yaml, {@link SalesforceRequest}); the reads that are no flow's step
- * (call-coaching status, provider registration, /limits, SOQL queries) go through the JDK HTTP client here.
+ * token and gets a new one once when a request answers 401. Every request goes through Camel's HTTP endpoint
+ * (routes/salesforce-request.yaml, {@link SalesforceRequest}): the flows' (creates, uploads) from their routes, the
+ * reads that are no flow's step (call-coaching status, provider registration, /limits, SOQL queries) from here.
  */
 @ApplicationScoped
 public class SalesforceApi {
@@ -69,8 +65,8 @@ public class SalesforceApi {
     @Inject
     ObjectMapper mapper;
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10)).build();
+    @Inject
+    ProducerTemplate producer;
 
     /**
      * The component's session, once the component has started. Another thread may be starting it (the first use
@@ -145,12 +141,11 @@ public class SalesforceApi {
     }
 
     public ApiResponse get(String pathOrUrl) throws IOException, InterruptedException {
-        return send("GET", pathOrUrl, null, null, settings.requestTimeout());
+        return send("GET", pathOrUrl, null, null);
     }
 
     public ApiResponse postJson(String pathOrUrl, String json) throws IOException, InterruptedException {
-        return send("POST", pathOrUrl, () -> HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8),
-                "application/json", settings.requestTimeout());
+        return send("POST", pathOrUrl, json, "application/json");
     }
 
     /**
@@ -188,32 +183,35 @@ public class SalesforceApi {
     }
 
     /**
-     * Sends a request with the session's token; on 401 gets a new token once and sends again. The body supplier is
-     * called once per attempt, so a streamed body is opened afresh.
+     * One request of the org's REST API through routes/salesforce-request.yaml (camel-http, the session's token, a new
+     * login and one more send after a 401), as the flows' requests go; its answer whatever its status. A failure
+     * without an answer throws an IOException ({@link SalesforceRequest.NotSent} when nothing was sent). The route not
+     * running (the connector starting or stopping) fails at once, not after a wait for it.
      */
-    public ApiResponse send(String method, String pathOrUrl, Supplier<HttpRequest.BodyPublisher> body,
-            String contentType, Duration timeout) throws IOException, InterruptedException {
-        String token = token();
-        ApiResponse response = once(method, pathOrUrl, body, contentType, timeout, token);
-        if (response.status() == 401) {
-            response = once(method, pathOrUrl, body, contentType, timeout, login(token));
+    ApiResponse send(String method, String pathOrUrl, String body, String contentType) throws IOException {
+        Exchange done = producer.send(REQUEST, e -> {
+            e.setProperty(SalesforceRequest.PATH, pathOrUrl);
+            e.getMessage().setHeader(Exchange.HTTP_METHOD, method);
+            if (contentType != null) {
+                e.getMessage().setHeader("Content-Type", contentType);
+            }
+            e.getMessage().setBody(body);
+        });
+        Exception failure = done.getException();
+        if (failure instanceof SalesforceRequest.NotSent && failure.getCause() instanceof LoginException login) {
+            throw login; // the readers tell a failed login from other failures
         }
-        return response;
+        if (failure instanceof IOException io) {
+            throw io;
+        }
+        if (failure != null) {
+            throw new IOException(failure.getClass().getSimpleName() + ": " + failure.getMessage(), failure);
+        }
+        return done.getMessage().getBody(ApiResponse.class);
     }
 
-    private ApiResponse once(String method, String pathOrUrl, Supplier<HttpRequest.BodyPublisher> body,
-            String contentType, Duration timeout, String token) throws IOException, InterruptedException {
-        String url = url(pathOrUrl);
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(timeout)
-                .header("Authorization", "Bearer " + token).header("Accept", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : body.get());
-        if (contentType != null) {
-            request.header("Content-Type", contentType);
-        }
-        HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        return answer(r.statusCode(), r.body(), r.headers().firstValue("Retry-After").orElse(null),
-                r.headers().firstValue("Sforce-Limit-Info").orElse(null));
-    }
+    /** The route the reads go through (block=false: no wait for a route that is not running). */
+    static final String REQUEST = "direct:salesforce-request?block=false";
 
     /** A path of the org's instance ({@code /services/data/...}) as a URL; an absolute URL the org gave, as it is. */
     String url(String pathOrUrl) throws LoginException {

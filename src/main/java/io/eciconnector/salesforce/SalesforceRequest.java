@@ -173,7 +173,9 @@ public class SalesforceRequest {
         in.setHeader("Authorization", authorization);
         in.setHeader("Accept", "application/json");
         credential.headers().forEach(in::setHeader);
-        in.setBody(kept instanceof Body b ? b.entity() : kept);
+        // a GET sends no body (an empty POST, e.g. an upload offered by URL parameters, stays an empty body)
+        boolean get = "GET".equals(in.getHeader(Exchange.HTTP_METHOD, String.class));
+        in.setBody(kept instanceof Body b ? b.entity() : get && "".equals(kept) ? null : kept);
     }
 
     /**

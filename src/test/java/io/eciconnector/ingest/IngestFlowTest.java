@@ -180,6 +180,61 @@ class IngestFlowTest {
         }
     }
 
+    @Inject
+    io.eciconnector.salesforce.SalesforceApi api;
+
+    @Inject
+    org.apache.camel.CamelContext camel;
+
+    /**
+     * The reads that are no flow's step (SOQL, /limits, call-coaching status) go through routes/salesforce-request.yaml
+     * as the flows' requests do (the route console counts them; one client, its pooled connections checked): a GET
+     * with the session's token and no body, its answer whatever its status.
+     */
+    @Test
+    void aReadGoesThroughTheSalesforceRequestRouteAsAGetWithoutABody() throws Exception {
+        org.apache.camel.api.management.ManagedCamelContext managed = camel.getCamelContextExtension()
+                .getContextPlugin(org.apache.camel.api.management.ManagedCamelContext.class);
+        long before = managed.getManagedRoute("salesforce-request").getExchangesCompleted();
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            s.setSoTimeout(20_000);
+            java.util.concurrent.CompletableFuture<String> received = new java.util.concurrent.CompletableFuture<>();
+            Thread org = new Thread(() -> {
+                try (java.net.Socket c = s.accept()) {
+                    java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
+                            c.getInputStream(), java.nio.charset.StandardCharsets.ISO_8859_1));
+                    StringBuilder head = new StringBuilder();
+                    for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+                        head.append(line).append('\n');
+                    }
+                    received.complete(head.toString());
+                    byte[] body = "{\"DailyApiRequests\":{\"Max\":15000,\"Remaining\":14000}}".getBytes();
+                    c.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+                            + body.length + "\r\nConnection: close\r\n\r\n").getBytes());
+                    c.getOutputStream().write(body);
+                } catch (java.io.IOException e) {
+                    received.completeExceptionally(e);
+                }
+            });
+            org.start();
+            io.eciconnector.salesforce.ApiResponse answer = api.get("http://127.0.0.1:" + s.getLocalPort()
+                    + "/services/data/v60.0/limits");
+            org.join(20_000);
+            String head = received.get(20, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(200, answer.status(), answer.describe());
+            assertTrue(answer.body().contains("DailyApiRequests"), answer.body());
+            assertTrue(head.startsWith("GET /services/data/v60.0/limits HTTP/1.1\n"), head);
+            assertTrue(head.contains("Authorization: Bearer "), "the session's token");
+            assertFalse(head.toLowerCase().contains("content-length: ") && !head.toLowerCase().contains("content-length: 0"),
+                    "no body: " + head);
+            assertFalse(head.toLowerCase().contains("transfer-encoding"), "no body: " + head);
+            assertFalse(head.contains("Java-http-client"), "not the JDK's client: " + head);
+        }
+        // other flows of this class may send meanwhile: at least this read; and its client is camel-http's
+        assertTrue(managed.getManagedRoute("salesforce-request").getExchangesCompleted() >= before + 1,
+                "the read went through the route");
+    }
+
     org.apache.camel.Exchange post(String url) {
         return producer.request("direct:salesforce-request", e -> {
             e.setProperty("eciSalesforcePath", url);
