@@ -185,8 +185,7 @@ public class SalesforceApi {
     /**
      * One request of the org's REST API through routes/salesforce-request.yaml (camel-http, the session's token, a new
      * login and one more send after a 401), as the flows' requests go; its answer whatever its status. A failure
-     * without an answer throws an IOException ({@link SalesforceRequest.NotSent} when nothing was sent). The route not
-     * running (the connector starting or stopping) fails at once, not after a wait for it.
+     * without an answer throws an IOException ({@link SalesforceRequest.NotSent} when nothing was sent).
      */
     ApiResponse send(String method, String pathOrUrl, String body, String contentType) throws IOException {
         Exchange done = producer.send(REQUEST, e -> {
@@ -210,8 +209,11 @@ public class SalesforceApi {
         return done.getMessage().getBody(ApiResponse.class);
     }
 
-    /** The route the reads go through (block=false: no wait for a route that is not running). */
-    static final String REQUEST = "direct:salesforce-request?block=false";
+    /**
+     * The route the reads go through. A read that comes while the route is still starting (a source that polled first
+     * at start) waits for it, as the flows' requests do (direct's block, at most 30 s), instead of failing.
+     */
+    static final String REQUEST = "direct:salesforce-request";
 
     /** A path of the org's instance ({@code /services/data/...}) as a URL; an absolute URL the org gave, as it is. */
     String url(String pathOrUrl) throws LoginException {
