@@ -137,7 +137,15 @@ public class StartBench {
                 p.destroy();
                 if (!p.waitFor(90, TimeUnit.SECONDS)) {
                     uncleanStops++;
-                    problems.add("start " + i + ": not stopped within 90 s of SIGTERM");
+                    // what the stop waits for: its threads and its log, kept as a hung start's are
+                    Path keep = work.resolve("stop-hung-" + i);
+                    Files.createDirectories(keep);
+                    Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd")
+                            .toString(), String.valueOf(p.pid()), "Thread.print", "-l")
+                            .redirectErrorStream(true).redirectOutput(keep.resolve("threads.txt").toFile()).start();
+                    jcmd.waitFor(60, TimeUnit.SECONDS);
+                    Files.copy(log, keep.resolve("app.log"));
+                    problems.add("start " + i + ": not stopped within 90 s of SIGTERM (log and threads in " + keep + ")");
                     p.destroyForcibly();
                     p.waitFor(30, TimeUnit.SECONDS);
                 } else {
