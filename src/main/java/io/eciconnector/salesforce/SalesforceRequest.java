@@ -160,7 +160,12 @@ public class SalesforceRequest {
             exchange.setProperty(CLIENT, "http");
         }
         Credential credential = credential(exchange);
-        String authorization = credential.authorization();
+        String authorization;
+        try {
+            authorization = credential.authorization();
+        } catch (IOException | RuntimeException e) {
+            throw new NotSent(e); // no login, no signed token: nothing was sent, whoever the credential is
+        }
         String target = exchange.getProperty(PATH, String.class);
         if (target == null || target.isBlank()) {
             throw new IllegalArgumentException("a Salesforce request needs the exchange property " + PATH);
