@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -76,12 +77,13 @@ public class CallCoaching {
     public record CoachingChange(Status before, Status after) {
     }
 
-    private volatile Status status;
+    /** Set by a reading of the org (or the ledger's copy after a restart); never set back to null. */
+    private final AtomicReference<Status> status = new AtomicReference<>();
     private volatile boolean stale = true;
 
     /** The status, read again when stale. Throws when it has never been read and cannot be now. */
     public Status current() throws IOException, InterruptedException {
-        Status s = status;
+        Status s = status.get();
         if (s == null || stale || s.readAt().plus(settings.callcoaching().refreshInterval()).isBefore(Instant.now())) {
             try {
                 return refresh();
@@ -92,22 +94,23 @@ public class CallCoaching {
                 LOG.warnf("Call-coaching status not refreshed (%s); keeping the one read at %s", e.getMessage(), s.readAt());
             }
         }
-        return status;
+        return status.get();
     }
 
     /** The last status read, without a request (after a restart: the one kept in the ledger); null before any. */
     public Status last() {
-        if (status == null) {
+        if (status.get() == null) {
             try {
-                status = stored().orElse(null);
+                // only where nothing is known yet: a reading of the org that came meanwhile is newer than the copy
+                stored().ifPresent(kept -> status.compareAndSet(null, kept));
             } catch (IOException | InterruptedException | RuntimeException e) {
                 LOG.debugf("No stored call-coaching status: %s", e.getMessage());
             }
         }
-        return status;
+        return status.get();
     }
 
-    private Optional<Status> stored() throws IOException, InterruptedException {
+    Optional<Status> stored() throws IOException, InterruptedException {
         Optional<Ledger.CoachingState> kept = ledger.coachingState(provider.providerId());
         if (kept.isEmpty()) {
             return Optional.empty();
@@ -122,24 +125,31 @@ public class CallCoaching {
         if (!r.ok()) {
             throw new IOException("GET callcoaching answered " + r.describe());
         }
-        JsonNode json = mapper.readTree(r.body());
+        CoachingChange read = accept(provider.providerId(), mapper.readTree(r.body()));
+        Status now = read.after();
+        if (read.before() == null || read.before().enabled() != now.enabled() || !read.before().users().equals(now.users())) {
+            LOG.infof("Call coaching: %s, %d active users", now.enabled() ? "enabled" : "DISABLED (nothing is uploaded)",
+                    now.users().size());
+            changes.fire(read);
+        }
+        subscription.orgAnswered();
+        return now;
+    }
+
+    /** Takes a status just read from the org: kept (here and in the ledger) with when uploads were first enabled. */
+    CoachingChange accept(String providerId, JsonNode json) throws IOException {
         Status previous = last();
         Instant firstEnabled = previous == null ? null : previous.firstEnabledAt();
         boolean enabled = json.path("enabled").asBoolean(false);
         if (enabled && firstEnabled == null) {
             firstEnabled = Instant.now();
         }
-        status = parse(json.path("users"), enabled, Instant.now(), firstEnabled);
+        Status now = parse(json.path("users"), enabled, Instant.now(), firstEnabled);
+        status.set(now);
         stale = false;
-        ledger.saveCoachingState(provider.providerId(), new Ledger.CoachingState(status.enabled(),
-                mapper.writeValueAsString(json.path("users")), status.firstEnabledAt(), status.readAt()));
-        if (previous == null || previous.enabled() != status.enabled() || !previous.users().equals(status.users())) {
-            LOG.infof("Call coaching: %s, %d active users", status.enabled() ? "enabled" : "DISABLED (nothing is uploaded)",
-                    status.users().size());
-            changes.fire(new CoachingChange(previous, status));
-        }
-        subscription.orgAnswered();
-        return status;
+        ledger.saveCoachingState(providerId, new Ledger.CoachingState(now.enabled(),
+                mapper.writeValueAsString(json.path("users")), now.firstEnabledAt(), now.readAt()));
+        return new CoachingChange(previous, now);
     }
 
     private static Status parse(JsonNode list, boolean enabled, Instant readAt, Instant firstEnabledAt) {
