@@ -8,6 +8,8 @@ import jakarta.inject.Named;
 
 import org.apache.camel.Consumer;
 import org.apache.camel.Endpoint;
+import org.apache.camel.component.file.remote.RemoteFileConsumer;
+import org.apache.camel.component.file.remote.RemoteFilePollingConsumerPollStrategy;
 import org.apache.camel.spi.PollingConsumerPollStrategy;
 import org.jboss.logging.Logger;
 
@@ -16,7 +18,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 /**
  * The poll strategy of the ingest sources ({@code pollStrategy=#callCoachingGate}): each poll starts by reading the
  * call-coaching status; while the provider is disabled (or the status cannot be read) the poll is skipped, so drops
- * stay in place until uploads are enabled again.
+ * stay in place until uploads are enabled again. A failed poll of an SFTP or FTP source drops its session, as
+ * Camel's own strategy for remote files does, so the next poll logs in anew.
  */
 @ApplicationScoped
 @Named("callCoachingGate")
@@ -27,6 +30,8 @@ public class CallCoachingGate implements PollingConsumerPollStrategy {
 
     @Inject
     CallCoaching callCoaching;
+
+    private static final RemoteFilePollingConsumerPollStrategy REMOTE = new RemoteFilePollingConsumerPollStrategy();
 
     private final AtomicBoolean closed = new AtomicBoolean();
     private final java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
@@ -63,8 +68,13 @@ public class CallCoachingGate implements PollingConsumerPollStrategy {
     }
 
     @Override
-    public boolean rollback(Consumer consumer, Endpoint endpoint, int retryCounter, Exception cause) {
+    public boolean rollback(Consumer consumer, Endpoint endpoint, int retryCounter, Exception cause) throws Exception {
         LOG.warnf("Poll of %s failed: %s; drops stay in place for the next poll", endpoint, cause.getMessage());
+        if (consumer instanceof RemoteFileConsumer) {
+            // what Camel's own strategy for SFTP/FTP does, which this one replaces: the session is dropped and the
+            // next poll logs in anew (a session whose listings all fail would otherwise be kept for good)
+            return REMOTE.rollback(consumer, endpoint, retryCounter, cause);
+        }
         return false;
     }
 }
