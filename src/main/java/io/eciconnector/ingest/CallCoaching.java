@@ -121,11 +121,12 @@ public class CallCoaching {
 
     /** Reads the status now. */
     public synchronized Status refresh() throws IOException, InterruptedException {
-        ApiResponse r = api.get(api.connectBase() + "/callcoaching/" + provider.providerId());
+        String providerId = provider.providerId();
+        ApiResponse r = api.get(api.connectBase() + "/callcoaching/" + providerId);
         if (!r.ok()) {
             throw new IOException("GET callcoaching answered " + r.describe());
         }
-        CoachingChange read = accept(provider.providerId(), mapper.readTree(r.body()));
+        CoachingChange read = accept(providerId, mapper.readTree(r.body()));
         Status now = read.after();
         if (read.before() == null || read.before().enabled() != now.enabled() || !read.before().users().equals(now.users())) {
             LOG.infof("Call coaching: %s, %d active users", now.enabled() ? "enabled" : "DISABLED (nothing is uploaded)",
