@@ -515,6 +515,50 @@ public class Ledger {
         }
     }
 
+    /**
+     * Forgets finished calls: at most {@code limit} rows in UPLOADED or SKIPPED whose call started (when it has a
+     * start) and that last changed before {@code cutoff}, with their history, in one transaction. Rows with a reported
+     * duplicate stay, as do calls in any other state (DEAD ones wait for the operator's replay). Answers how many were
+     * forgotten. The caller chooses a cutoff older than the intake's age limit, so a forgotten call that comes again is
+     * skipped as too old, never created twice.
+     */
+    public int forgetFinished(Instant cutoff, int limit) {
+        return inTransaction(c -> {
+            String condition = "state IN ('UPLOADED', 'SKIPPED') AND updated_at < ? AND (call_start IS NULL OR"
+                    + " call_start < ?) AND duplicates IS NULL";
+            List<CallKey> keys = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT provider, external_id FROM call_ledger WHERE "
+                    + condition + " FETCH FIRST " + Math.max(1, limit) + " ROWS ONLY")) {
+                setInstant(ps, 1, cutoff);
+                setInstant(ps, 2, cutoff);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        keys.add(new CallKey(rs.getString(1), rs.getString(2)));
+                    }
+                }
+            }
+            int forgotten = 0;
+            try (PreparedStatement row = c.prepareStatement("DELETE FROM call_ledger WHERE provider = ? AND"
+                    + " external_id = ? AND " + condition);
+                    PreparedStatement history = c.prepareStatement(
+                            "DELETE FROM call_history WHERE provider = ? AND external_id = ?")) {
+                for (CallKey k : keys) {
+                    row.setString(1, k.provider());
+                    row.setString(2, k.externalId());
+                    setInstant(row, 3, cutoff);
+                    setInstant(row, 4, cutoff);
+                    if (row.executeUpdate() == 1) { // still finished and old: another replica may have changed it
+                        history.setString(1, k.provider());
+                        history.setString(2, k.externalId());
+                        history.executeUpdate();
+                        forgotten++;
+                    }
+                }
+            }
+            return forgotten;
+        });
+    }
+
     /** Moves a call from {@code from} to {@code to}, recording the reason; false when it was not in {@code from}. */
     public boolean transition(String provider, String externalId, CallState from, CallState to, String reason,
             Map<String, Object> fields) {

@@ -30,6 +30,18 @@ public interface LedgerSettings {
     Duration lease();
 
     /**
+     * How long finished calls (UPLOADED, SKIPPED) stay in the ledger after they last changed, for the operations API
+     * and their history; never less than eci.checks.max-age plus a day, so a forgotten call that comes again is
+     * skipped as too old rather than created twice (routes/ledger-retention.yaml).
+     */
+    @WithDefault("30D")
+    Duration retention();
+
+    /** Time between two passes of routes/ledger-retention.yaml (its timer's period). */
+    @WithDefault("3600000")
+    long retentionCheckMs();
+
+    /**
      * This instance's name in claims, stable across restarts so that a restarted instance takes its own claims back
      * at once. Unset: the pod name (POD_NAME, or HOSTNAME inside Kubernetes), else the id kept in instance-id-file.
      */

@@ -87,6 +87,19 @@ public class RecordAttempts {
         update("DELETE FROM record_attempts WHERE record_key = ?", key);
     }
 
+    /**
+     * Forgets the counts of records last tried before the cutoff (left by a connector that stopped between a
+     * record's read and its move, or by a record taken away from the source meanwhile); answers how many.
+     */
+    public int forgetTriedBefore(Instant cutoff) {
+        return ledger.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM record_attempts WHERE last_at < ?")) {
+                ps.setTimestamp(1, Timestamp.from(cutoff));
+                return ps.executeUpdate();
+            }
+        });
+    }
+
     private void update(String sql, String... params) {
         ledger.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {

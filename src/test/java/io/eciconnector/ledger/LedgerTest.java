@@ -293,4 +293,47 @@ class LedgerTest {
             ledger.stop();
         }
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "h2", "postgresql" })
+    void retentionForgetsOnlyFinishedCallsThatStartedAndLastChangedBeforeTheCutoff(String db) throws Exception {
+        Ledger ledger = open(db, unique(), Duration.ofMinutes(2));
+        try {
+            Instant cutoff = Instant.parse("2026-11-25T00:00:00Z"); // the rows' calls started 2026-11-20
+            for (String id : List.of("UP1", "UP2", "UP3", "RECENT", "LATE-START", "DUP")) {
+                ledger.insert(row(id, CallState.UPLOADED));
+            }
+            ledger.insert(row("SKIP", CallState.SKIPPED));
+            ledger.insert(row("DEAD", CallState.DEAD));
+            ledger.insert(row("FLIGHT", CallState.CREATED));
+            ledger.reportDuplicates("generic", "DUP", "0LQ2", "DUPLICATE: 2 VoiceCalls");
+            ledger.inTransaction(c -> {
+                try (var ps = c.prepareStatement("UPDATE call_ledger SET updated_at = ? WHERE external_id <> 'RECENT'")) {
+                    ps.setObject(1, Instant.parse("2026-11-21T00:00:00Z").atOffset(java.time.ZoneOffset.UTC));
+                    ps.executeUpdate();
+                }
+                try (var ps = c.prepareStatement("UPDATE call_ledger SET call_start = ? WHERE external_id = 'LATE-START'")) {
+                    ps.setObject(1, Instant.parse("2026-11-26T00:00:00Z").atOffset(java.time.ZoneOffset.UTC));
+                    ps.executeUpdate();
+                }
+                return null;
+            });
+            assertEquals(1, ledger.history("generic", "UP1").size());
+
+            assertEquals(2, ledger.forgetFinished(cutoff, 2), "a batch at most");
+            assertEquals(2, ledger.forgetFinished(cutoff, 2), "the next batch");
+            assertEquals(0, ledger.forgetFinished(cutoff, 2), "nothing more is old and finished");
+
+            for (String gone : List.of("UP1", "UP2", "UP3", "SKIP")) {
+                assertTrue(ledger.find("generic", gone).isEmpty(), gone + " forgotten");
+                assertTrue(ledger.history("generic", gone).isEmpty(), gone + "'s history forgotten");
+            }
+            for (String kept : List.of("RECENT", "LATE-START", "DUP", "DEAD", "FLIGHT")) {
+                assertTrue(ledger.find("generic", kept).isPresent(), kept + " kept");
+                assertFalse(ledger.history("generic", kept).isEmpty(), kept + "'s history kept");
+            }
+        } finally {
+            ledger.stop();
+        }
+    }
 }

@@ -53,4 +53,16 @@ class RecordAttemptsTest {
         a.uncount("folder:x.json");
         assertEquals(1, a.begin("folder:x.json", "12-2").number(), "a stop does not count against it");
     }
+
+    @Test
+    void countsOfRecordsLastTriedBeforeTheCutoffAreForgotten() throws Exception {
+        RecordAttempts a = attempts(ledger);
+        a.begin("folder:left-by-a-crash.json", "10-1");
+        a.begin("folder:left-by-a-crash.json", "10-1");
+        java.time.Instant cutoff = java.time.Instant.now().plusSeconds(1);
+        org.junit.jupiter.api.Assertions.assertTrue(a.forgetTriedBefore(cutoff) >= 1); // other tests' rows too
+        assertEquals(1, a.begin("folder:left-by-a-crash.json", "10-1").number(), "counted from one again");
+        assertEquals(0, a.forgetTriedBefore(java.time.Instant.now().minusSeconds(3600)), "a recent count stays");
+        assertEquals(2, a.begin("folder:left-by-a-crash.json", "10-1").number());
+    }
 }

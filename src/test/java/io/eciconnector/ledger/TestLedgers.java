@@ -47,6 +47,14 @@ public final class TestLedgers {
                 return lease;
             }
 
+            public Duration retention() {
+                return Duration.ofDays(30);
+            }
+
+            public long retentionCheckMs() {
+                return 3_600_000;
+            }
+
             public Optional<String> instanceId() {
                 return Optional.of(instanceId);
             }
