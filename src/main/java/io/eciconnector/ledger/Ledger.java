@@ -187,9 +187,20 @@ public class Ledger {
         return select("SELECT " + COLUMNS + " FROM call_ledger WHERE external_id = ? ORDER BY provider", externalId);
     }
 
+    /**
+     * The oldest calls of a state, read in the order of index ix_call_ledger_state (state, created_at, external_id):
+     * the state leads the ORDER BY so that H2 reads the index in order and stops after the rows asked for, instead of
+     * sorting every call of the state (V7_5). Followed by the number of rows and " ROWS ONLY".
+     */
+    static final String IN_STATE = "SELECT " + COLUMNS + " FROM call_ledger WHERE state = ?"
+            + " ORDER BY state, created_at, external_id FETCH FIRST ";
+
+    /** The same for the calls of a state whose next attempt is due (or unset): the senders' claims, the recoveries. */
+    static final String DUE = "SELECT " + COLUMNS + " FROM call_ledger WHERE state = ? AND (next_attempt_at IS NULL"
+            + " OR next_attempt_at <= ?) ORDER BY state, created_at, external_id FETCH FIRST ";
+
     public List<CallRow> inState(CallState state, int limit) {
-        return select("SELECT " + COLUMNS + " FROM call_ledger WHERE state = ? ORDER BY created_at, external_id"
-                + " FETCH FIRST " + limit + " ROWS ONLY", state.name());
+        return select(IN_STATE + limit + " ROWS ONLY", state.name());
     }
 
     public List<HistoryEntry> history(String provider, String externalId) {
@@ -308,9 +319,7 @@ public class Ledger {
      * with this instance's name. Rows another replica claimed first are left out.
      */
     public List<CallRow> claim(CallState from, CallState to, int limit) {
-        List<CallRow> candidates = select("SELECT " + COLUMNS + " FROM call_ledger WHERE state = ?"
-                + " AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY created_at, external_id FETCH FIRST "
-                + limit + " ROWS ONLY", from.name(), Instant.now());
+        List<CallRow> candidates = select(DUE + limit + " ROWS ONLY", from.name(), Instant.now());
         return claimRows(candidates, from, to);
     }
 
@@ -417,9 +426,7 @@ public class Ledger {
 
     /** Rows in a state whose next attempt is due (or unset), oldest first. */
     public List<CallRow> due(CallState state, int limit) {
-        return select("SELECT " + COLUMNS + " FROM call_ledger WHERE state = ? AND (next_attempt_at IS NULL OR "
-                + "next_attempt_at <= ?) ORDER BY created_at, external_id FETCH FIRST " + limit + " ROWS ONLY",
-                state.name(), Instant.now());
+        return select(DUE + limit + " ROWS ONLY", state.name(), Instant.now());
     }
 
     /**

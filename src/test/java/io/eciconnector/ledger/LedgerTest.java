@@ -336,4 +336,40 @@ class LedgerTest {
             ledger.stop();
         }
     }
+
+    /**
+     * V7_5: the senders' claims, the recoveries' due calls and GET /calls?state= read the oldest calls of a state in
+     * the index's order and stop after the rows asked for; before, H2 read and sorted every call of the state.
+     */
+    @org.junit.jupiter.api.Test
+    void theOldestCallsOfAStateAreReadInTheIndexsOrderWithoutSortingTheState() throws Exception {
+        Ledger ledger = open("h2", unique(), Duration.ofMinutes(2));
+        try {
+            for (int i = 0; i < 300; i++) {
+                ledger.insert(row(String.format("IX-%03d", i), i % 3 == 0 ? CallState.CHECKED : CallState.UPLOADED));
+            }
+            for (String sql : List.of(Ledger.IN_STATE + "5 ROWS ONLY", Ledger.DUE + "5 ROWS ONLY")) {
+                String plan = ledger.inTransaction(c -> {
+                    try (var ps = c.prepareStatement("EXPLAIN " + sql)) {
+                        ps.setString(1, "UPLOADED");
+                        if (sql.startsWith(Ledger.DUE)) {
+                            ps.setObject(2, Instant.now().atOffset(java.time.ZoneOffset.UTC));
+                        }
+                        try (var rs = ps.executeQuery()) {
+                            rs.next();
+                            return rs.getString(1);
+                        }
+                    }
+                });
+                assertTrue(plan.contains("IX_CALL_LEDGER_STATE") && plan.contains("/* index sorted */"), plan);
+            }
+            List<CallRow> oldest = ledger.inState(CallState.CHECKED, 3);
+            assertEquals(List.of("IX-000", "IX-003", "IX-006"), oldest.stream().map(CallRow::externalId).toList(),
+                    "oldest first, ties by externalId");
+            assertEquals(List.of("IX-000", "IX-003"), ledger.due(CallState.CHECKED, 2).stream()
+                    .map(CallRow::externalId).toList());
+        } finally {
+            ledger.stop();
+        }
+    }
 }
