@@ -42,6 +42,13 @@ public interface LedgerSettings {
     long retentionCheckMs();
 
     /**
+     * How long a conversation's signal records and outbox items (transcripts included) stay after its last signal
+     * went out (routes/signals-retention.yaml); its contacts stay, marked FORGOTTEN, so a record that comes again is
+     * skipped rather than sent twice. Unset: {@link #retention()}.
+     */
+    Optional<Duration> signalRetention();
+
+    /**
      * This instance's name in claims, stable across restarts so that a restarted instance takes its own claims back
      * at once. Unset: the pod name (POD_NAME, or HOSTNAME inside Kubernetes), else the id kept in instance-id-file.
      */

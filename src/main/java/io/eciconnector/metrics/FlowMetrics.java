@@ -44,7 +44,10 @@ public class FlowMetrics {
                 .register(registry).increment();
     }
 
-    /** Signal items (kind EVENT / MESSAGE / POSTCALL / RECORD) by outcome: received, duplicate, sent, retried, dead. */
+    /**
+     * Signal items (kind EVENT / MESSAGE / POSTCALL / RECORD / CONVERSATION) by outcome: received, duplicate, sent,
+     * retried, dead, forgotten (a conversation the retention forgot; a record of one, skipped).
+     */
     public void signals(String kind, String outcome, int n) {
         if (n > 0) {
             Counter.builder("eci.signals").description("Signal items by kind and outcome").tag("kind", kind)

@@ -3,6 +3,7 @@ package io.eciconnector.ops;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -45,12 +46,13 @@ public class SignalsApi {
     public String describe(@Header("vendorCallKey") String key, Exchange exchange) throws JsonProcessingException {
         List<Map<String, Object>> items = store.items(key);
         List<Map<String, Object>> records = store.records(key);
-        if (items.isEmpty() && records.isEmpty()) {
+        Optional<SignalContact> contact = store.contactByKey(key);
+        if (items.isEmpty() && records.isEmpty() && contact.isEmpty()) {
             return json(exchange, 404, Map.of("vendorCallKey", key, "error", "nothing was taken in for this vendorCallKey"));
         }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("vendorCallKey", key);
-        store.contactByKey(key).ifPresent(k -> m.put("contact", contact(k)));
+        contact.ifPresent(k -> m.put("contact", contact(k)));
         m.put("items", items);
         m.put("records", records);
         return json(exchange, 200, m);

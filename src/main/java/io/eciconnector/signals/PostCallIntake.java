@@ -143,6 +143,9 @@ public class PostCallIntake {
         try {
             int added = store.inTransaction(c -> {
                 SignalContact k = store.contact(c, id).orElse(null);
+                if (k != null && SignalStore.FORGOTTEN.equals(k.status())) {
+                    return -1; // sent and forgotten by the retention (routes/signals-retention.yaml): a file read again
+                }
                 if (k == null) {
                     // not seen on a stream: known from its trace record (or the recording's name), kept from now on
                     k = fromElsewhere(id, analysisFile);
@@ -158,6 +161,12 @@ public class PostCallIntake {
                 long readyAt = k.completed() && !awaiting ? now : now + telephony.postCallCompletionWait().toMillis();
                 return store.insertItems(c, items, recordId, now, readyAt);
             });
+            if (added < 0) {
+                metrics.signals("RECORD", "forgotten", 1);
+                LOG.infof("Post-call file %s skipped: the signals of contact %s were sent and forgotten "
+                        + "(eci.ledger.signal-retention)", name, id);
+                return "skipped: the signals of contact " + id + " were sent and forgotten (eci.ledger.signal-retention)";
+            }
             metrics.signals("POSTCALL", "stored", added);
             sender.wake();
             return added + " post-call request(s) queued for contact " + id;

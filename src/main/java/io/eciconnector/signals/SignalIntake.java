@@ -93,9 +93,14 @@ public class SignalIntake {
         reader = new RecordReader(json, maxRecordBytes);
     }
 
-    /** What a call of {@link #accept} did; {@code refused} says which record or segment went to the dead letters. */
+    /**
+     * What a call of {@link #accept} did; {@code forgotten} counts records of a conversation whose signals were sent
+     * and then forgotten by the retention (skipped); {@code refused} says which record or segment went to the dead
+     * letters.
+     */
     @RegisterForReflection
-    public record Summary(int records, int items, int duplicates, int ignored, int deadLettered, List<Refusal> refused) {
+    public record Summary(int records, int items, int duplicates, int ignored, int deadLettered, int forgotten,
+            List<Refusal> refused) {
     }
 
     /** A record (its 0-based index in the body) or one of its segments that went to the dead letters, and why. */
@@ -125,7 +130,7 @@ public class SignalIntake {
     }
 
     public Summary accept(byte[] body, String source, String ref, Long producedAt, boolean arrivalIsTime) {
-        int[] n = new int[5]; // records, items, duplicates, ignored, dead
+        int[] n = new int[6]; // records, items, duplicates, ignored, dead, forgotten
         List<Refusal> refused = new ArrayList<>();
         java.util.function.BiConsumer<Integer, Refusal> refuse = (count, r) -> {
             n[4] += count;
@@ -160,6 +165,14 @@ public class SignalIntake {
                 refuse.accept(1, new Refusal(element.index(), null, e.getMessage()));
                 return;
             }
+            if (o.forgotten) {
+                // its conversation went out and was forgotten (routes/signals-retention.yaml): a replay, not sent again
+                n[5]++;
+                metrics.signals("RECORD", "forgotten", 1);
+                LOG.debugf("record %d (contact %s) skipped: the contact's signals were sent and forgotten",
+                        element.index(), o.contact.contactId());
+                return;
+            }
             // committed: the sender takes the new items at once (routes/telephony-send.yaml)
             sender.stored(o.stored);
             n[1] += o.added;
@@ -173,10 +186,14 @@ public class SignalIntake {
                 metrics.signals("SEGMENT", "dead", o.mapped.problems().size());
             }
         });
+        if (n[5] > 0) {
+            LOG.infof("%d record(s) from %s skipped: their contacts' signals were sent and then forgotten "
+                    + "(eci.ledger.signal-retention); a replay, not sent again", n[5], source);
+        }
         metrics.signals("RECORD", "received", n[0]);
         metrics.signals("ITEM", "stored", n[1]);
         metrics.signals("ITEM", "duplicate", n[2]);
-        return new Summary(n[0], n[1], n[2], n[3], n[4], List.copyOf(refused));
+        return new Summary(n[0], n[1], n[2], n[3], n[4], n[5], List.copyOf(refused));
     }
 
     private static String shapeProblem(JsonNode r) {
@@ -200,6 +217,8 @@ public class SignalIntake {
         /** The items this record added, as stored (with their ids). */
         final List<OutboxItem> stored = new ArrayList<>();
         int duplicates;
+        /** The contact's conversation was forgotten: nothing stored. */
+        boolean forgotten;
     }
 
     /** A contact seen for the first time without anything its offsets could count from. */
@@ -281,6 +300,12 @@ public class SignalIntake {
         // what is known outside the stream is looked up once per contact, and again only while its agent is not
         // matched though the stream named one (a lookup that failed, or a user added since), not per record
         SignalContact existing = store.contact(contactId).orElse(null);
+        if (existing != null && SignalStore.FORGOTTEN.equals(existing.status())) {
+            Outcome o = new Outcome();
+            o.contact = existing;
+            o.forgotten = true;
+            return o;
+        }
         String agentRef = agentRef(record);
         String knownAgentRef = agentRef != null || existing == null || existing.agentUserId() != null ? agentRef
                 : store.agentRef(contactId).orElse(null);
@@ -299,6 +324,11 @@ public class SignalIntake {
             try {
                 store.inTransaction(c -> {
                     SignalContact k = store.contact(c, contactId).orElse(null);
+                    if (k != null && SignalStore.FORGOTTEN.equals(k.status())) {
+                        o.contact = k; // forgotten meanwhile by the retention
+                        o.forgotten = true;
+                        return null;
+                    }
                     if (k == null) {
                         k = newContact(c, record, contactId, known, base);
                         if (!store.insertContact(c, k, now)) {

@@ -23,6 +23,12 @@ import io.eciconnector.ledger.Ledger;
 @ApplicationScoped
 public class SignalStore {
 
+    /** A contact's status once its conversation's records and items were forgotten (routes/signals-retention.yaml). */
+    public static final String FORGOTTEN = "FORGOTTEN";
+
+    /** The statuses a contact has before its conversation is forgotten. */
+    static final List<String> LIVE_STATUSES = List.of("STARTED", "COMPLETED", "FAILED");
+
     static final String ITEM_COLUMNS = "id, vendor_call_key, kind, item_key, start_time, payload, record_id, state, "
             + "attempts, next_attempt_at, received_at";
 
@@ -338,7 +344,7 @@ public class SignalStore {
                 return false;
             }
             try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM signal_contact WHERE vendor_call_key = ? AND "
-                    + "status NOT IN ('COMPLETED', 'FAILED')")) {
+                    + "status NOT IN ('COMPLETED', 'FAILED', 'FORGOTTEN')")) {
                 ps.setString(1, vendorCallKey);
                 ps.setMaxRows(1);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -594,6 +600,107 @@ public class SignalStore {
             }
             return out;
         });
+    }
+
+    // ------------------------------------------------------------------ retention
+
+    /** Where a retention pass stands in one status: after the contact created at {@code createdAt} with this id. */
+    public record Cursor(String status, long createdAt, String contactId) {
+
+        /** The start of a status. */
+        public static Cursor first(String status) {
+            return new Cursor(status, Long.MIN_VALUE, "");
+        }
+    }
+
+    /** The oldest contacts of a status created before a cutoff, after a cursor: read in ix_signal_contact_status's order. */
+    static final String OLDEST_OF_STATUS = "SELECT contact_id, vendor_call_key, created_at FROM signal_contact WHERE "
+            + "status = ? AND created_at < ? AND created_at >= ? AND (created_at > ? OR contact_id > ?) "
+            + "ORDER BY status, created_at, contact_id";
+
+    /** One page of a retention pass: conversations forgotten, contacts examined, and where the next page starts. */
+    public record ForgetPage(int forgotten, int examined, Optional<Cursor> next) {
+    }
+
+    /**
+     * One page of a retention pass, one transaction: the next {@code limit} contacts of the cursor's status created
+     * before {@code cutoff}, oldest first (index ix_signal_contact_status). Each one's conversation (every contact of
+     * its vendorCallKey) is forgotten when nothing of it is newer than the cutoff (no contact created or changed, no
+     * record received, no item received or sent since) and every item of it was SENT: its items and records are
+     * deleted, its contacts marked {@value #FORGOTTEN} without their agent reference. A conversation with an item
+     * unsent, DEAD or in flight stays as it is.
+     */
+    public ForgetPage forgetSent(Cursor from, long cutoff, int limit, long now) {
+        return inTransaction(c -> {
+            List<String[]> contacts = new ArrayList<>(); // contact_id, vendor_call_key, created_at
+            try (PreparedStatement ps = c.prepareStatement(OLDEST_OF_STATUS)) {
+                ps.setString(1, from.status());
+                ps.setLong(2, cutoff);
+                ps.setLong(3, from.createdAt());
+                ps.setLong(4, from.createdAt());
+                ps.setString(5, from.contactId());
+                ps.setMaxRows(limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        contacts.add(new String[] { rs.getString(1), rs.getString(2), Long.toString(rs.getLong(3)) });
+                    }
+                }
+            }
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            int forgotten = 0;
+            for (String[] k : contacts) {
+                if (seen.add(k[1]) && finishedBefore(c, k[1], cutoff)) {
+                    forget(c, k[1], cutoff, now);
+                    forgotten++;
+                }
+            }
+            Optional<Cursor> next = contacts.size() < limit ? Optional.empty()
+                    : Optional.of(new Cursor(from.status(), Long.parseLong(contacts.get(contacts.size() - 1)[2]),
+                            contacts.get(contacts.size() - 1)[0]));
+            return new ForgetPage(forgotten, contacts.size(), next);
+        });
+    }
+
+    /** True when nothing of the conversation is newer than the cutoff and every item of it was sent. */
+    private static boolean finishedBefore(Connection c, String key, long cutoff) throws SQLException {
+        return !exists(c, "SELECT 1 FROM signal_contact WHERE vendor_call_key = ? AND status <> 'FORGOTTEN' AND "
+                + "(created_at >= ? OR updated_at >= ?)", key, cutoff, cutoff)
+                && !exists(c, "SELECT 1 FROM signal_outbox WHERE vendor_call_key = ? AND (state <> 'SENT' OR sent_at IS "
+                        + "NULL OR sent_at >= ? OR received_at >= ?)", key, cutoff, cutoff)
+                && !exists(c, "SELECT 1 FROM signal_record r JOIN signal_contact k ON k.contact_id = r.contact_id WHERE "
+                        + "k.vendor_call_key = ? AND r.received_at >= ?", key, cutoff);
+    }
+
+    private static boolean exists(Connection c, String sql, String key, long... times) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, key);
+            for (int i = 0; i < times.length; i++) {
+                ps.setLong(i + 2, times[i]);
+            }
+            ps.setMaxRows(1);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    private static void forget(Connection c, String key, long cutoff, long now) throws SQLException {
+        try (PreparedStatement items = c.prepareStatement("DELETE FROM signal_outbox WHERE vendor_call_key = ? AND "
+                + "state = 'SENT' AND sent_at < ?");
+                PreparedStatement records = c.prepareStatement("DELETE FROM signal_record WHERE received_at < ? AND "
+                        + "contact_id IN (SELECT contact_id FROM signal_contact WHERE vendor_call_key = ?)");
+                PreparedStatement contacts = c.prepareStatement("UPDATE signal_contact SET status = 'FORGOTTEN', "
+                        + "agent_ref = NULL, updated_at = ? WHERE vendor_call_key = ? AND status <> 'FORGOTTEN'")) {
+            items.setString(1, key);
+            items.setLong(2, cutoff);
+            items.executeUpdate();
+            records.setLong(1, cutoff);
+            records.setString(2, key);
+            records.executeUpdate();
+            contacts.setLong(1, now);
+            contacts.setString(2, key);
+            contacts.executeUpdate();
+        }
     }
 
     private static OutboxItem item(ResultSet rs) throws SQLException {

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,32 +28,15 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class LedgerTest {
 
-    static final String PG = "jdbc:postgresql://127.0.0.1:5432/test";
+    static final String PG = TestLedgers.PG;
 
     static boolean postgresReachable() {
-        try (Connection c = DriverManager.getConnection(PG, "postgres", "")) {
-            return c.isValid(2);
-        } catch (SQLException e) {
-            return false;
-        }
+        return TestLedgers.postgresReachable();
     }
 
     /** A fresh ledger: an H2 file under target/, or its own schema in PostgreSQL. */
     static Ledger open(String db, String name, Duration lease) throws SQLException {
-        String url;
-        String user;
-        if (db.equals("postgresql")) {
-            assumeTrue(postgresReachable(), "PostgreSQL at 127.0.0.1:5432 not reachable");
-            try (Connection c = DriverManager.getConnection(PG, "postgres", "")) {
-                c.createStatement().execute("CREATE SCHEMA IF NOT EXISTS " + name);
-            }
-            url = PG + "?currentSchema=" + name;
-            user = "postgres";
-        } else {
-            url = "jdbc:h2:file:./target/ledger-test/" + name;
-            user = "sa";
-        }
-        return TestLedgers.open(url, user, lease);
+        return TestLedgers.fresh(db, name, lease);
     }
 
     static String url(String db, String name) throws SQLException {
@@ -76,13 +57,7 @@ class LedgerTest {
 
     @AfterAll
     static void dropSchemas() throws SQLException {
-        if (postgresReachable()) {
-            try (Connection c = DriverManager.getConnection(PG, "postgres", "")) {
-                for (String s : SCHEMAS) {
-                    c.createStatement().execute("DROP SCHEMA IF EXISTS " + s + " CASCADE");
-                }
-            }
-        }
+        TestLedgers.dropSchemas(SCHEMAS);
     }
 
     static CallRow row(String id, CallState state) {

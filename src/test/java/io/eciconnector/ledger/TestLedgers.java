@@ -9,6 +9,43 @@ public final class TestLedgers {
     private TestLedgers() {
     }
 
+    /** The shared PostgreSQL that .ci/run starts (trust auth, database test). */
+    public static final String PG = "jdbc:postgresql://127.0.0.1:5432/test";
+
+    public static boolean postgresReachable() {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(PG, "postgres", "")) {
+            return c.isValid(2);
+        } catch (java.sql.SQLException e) {
+            return false;
+        }
+    }
+
+    /**
+     * A fresh ledger on {@code db} ("h2": a file under target/; "postgresql": its own schema {@code name}, the test
+     * skipped where PostgreSQL cannot be reached).
+     */
+    public static Ledger fresh(String db, String name, Duration lease) throws java.sql.SQLException {
+        if (db.equals("postgresql")) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(postgresReachable(), "PostgreSQL at 127.0.0.1:5432 not reachable");
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection(PG, "postgres", "")) {
+                c.createStatement().execute("CREATE SCHEMA IF NOT EXISTS " + name);
+            }
+            return open(PG + "?currentSchema=" + name, "postgres", lease);
+        }
+        return open("jdbc:h2:file:./target/ledger-test/" + name, "sa", lease);
+    }
+
+    /** Drops the PostgreSQL schemas {@link #fresh} made, where PostgreSQL is reachable. */
+    public static void dropSchemas(java.util.Collection<String> names) throws java.sql.SQLException {
+        if (postgresReachable()) {
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection(PG, "postgres", "")) {
+                for (String s : names) {
+                    c.createStatement().execute("DROP SCHEMA IF EXISTS " + s + " CASCADE");
+                }
+            }
+        }
+    }
+
     /** A started ledger (migrated) on the URL; each has its own {@link Ledger#instance()}. */
     public static Ledger open(String url, String user) {
         return open(url, user, Duration.ofMinutes(2));
@@ -53,6 +90,10 @@ public final class TestLedgers {
 
             public long retentionCheckMs() {
                 return 3_600_000;
+            }
+
+            public Optional<Duration> signalRetention() {
+                return Optional.empty();
             }
 
             public Optional<String> instanceId() {

@@ -660,4 +660,57 @@ class SignalsFlowTest {
         assertEquals(List.of(connected, connected + 5000), starts, "the stream's start, not 2026-11-21T08:00");
         assertEquals("agent-connected", view(key).path("contact").path("startBasis").asText());
     }
+
+    @jakarta.inject.Inject
+    PostCallIntake postCalls;
+
+    /**
+     * routes/signals-retention.yaml: a conversation whose signals went out forty days ago (the retention is 30) loses
+     * its records and items, transcripts included; the same records replayed afterwards, and its post-call file read
+     * again, are skipped, not sent a second time; the operator still sees the contact, FORGOTTEN.
+     */
+    @Test
+    void aConversationTheRetentionForgotIsNotSentAgainWhenItsRecordsComeAgain() throws Exception {
+        String key = id("retain");
+        register(key);
+        long start = System.currentTimeMillis() - 30_000;
+        ObjectNode[] records = { started(key, start), segments(key, transcript("k1", "AGENT", "hello", 0, 500, null)),
+                record(key, "COMPLETED") };
+        post(records);
+        await().atMost(WAIT).until(() -> allSent(key, 1));
+        long then = System.currentTimeMillis() - 40 * 86_400_000L;
+        ledger.inTransaction(c -> {
+            update(c, "UPDATE signal_contact SET created_at = ?, updated_at = ? WHERE contact_id = ?", then, then, key);
+            update(c, "UPDATE signal_outbox SET received_at = ?, sent_at = ? WHERE vendor_call_key = ?", then, then, key);
+            update(c, "UPDATE signal_record SET received_at = ? WHERE contact_id = ?", then, key);
+            return null;
+        });
+        org.apache.camel.Exchange pass = new org.apache.camel.support.DefaultExchange(camel);
+        camel.getRoute("signals-retention").getProcessor().process(pass); // one pass of the hourly route
+        // this conversation (1), unless the route's own pass came between the update above and this one (0)
+        assertTrue(pass.getMessage().getBody(Integer.class) <= 1, "only the conversation older than the retention");
+        JsonNode v = view(key);
+        assertEquals("FORGOTTEN", v.path("contact").path("status").asText(), v.toString());
+        assertEquals(0, v.path("items").size(), "items forgotten");
+        assertEquals(0, v.path("records").size(), "records forgotten");
+
+        JsonNode again = post(records);
+        assertEquals(3, again.path("forgotten").asInt(), again.toString());
+        assertEquals(0, again.path("items").asInt());
+        String answer = postCalls.accept("Analysis/Voice/Redacted/2026/11/21/" + key
+                + "_analysis_redacted_2026-11-21T08:10:00Z.json", analysis(key, new double[][] { { 0, 5000, 1 } },
+                        new double[][] { { 0, 5000, -1 } }).toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertTrue(answer.startsWith("skipped"), answer);
+        assertEquals(0, view(key).path("items").size(), "nothing queued again");
+        assertEquals(List.of("k1"), messageIds(telephony(key)), "sent once");
+    }
+
+    static void update(java.sql.Connection c, String sql, Object... params) throws java.sql.SQLException {
+        try (var ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
+            }
+            ps.executeUpdate();
+        }
+    }
 }

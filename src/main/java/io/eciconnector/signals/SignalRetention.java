@@ -1,0 +1,65 @@
+package io.eciconnector.signals;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+
+import io.eciconnector.ledger.LedgerSettings;
+import io.eciconnector.metrics.FlowMetrics;
+
+/**
+ * Keeps the signal tables from holding transcripts for good (routes/signals-retention.yaml): a conversation whose
+ * signals all went out more than eci.ledger.signal-retention ago loses its records and outbox items; its contacts
+ * stay, marked {@value SignalStore#FORGOTTEN}, so a record of theirs that a stream or a file delivers again is
+ * skipped rather than sent twice (Contact Lens segments carry offsets, not times, so nothing else could tell it is
+ * old). Conversations with an item unsent, dead or in flight stay until the operator acts.
+ */
+@ApplicationScoped
+@Named("signalRetention")
+public class SignalRetention {
+
+    /** Never shorter: a conversation quiet for less than a day may still be going on (hold, transfer, post-call). */
+    static final Duration FLOOR = Duration.ofDays(1);
+
+    @Inject
+    SignalStore store;
+
+    @Inject
+    LedgerSettings settings;
+
+    @Inject
+    FlowMetrics metrics;
+
+    /** The retention in force: eci.ledger.signal-retention, else eci.ledger.retention; at least a day. */
+    public Duration retention() {
+        return effective(settings.signalRetention(), settings.retention());
+    }
+
+    static Duration effective(Optional<Duration> configured, Duration callRetention) {
+        Duration d = configured.orElse(callRetention);
+        return d.compareTo(FLOOR) < 0 ? FLOOR : d;
+    }
+
+    /**
+     * One pass: for each status a contact has before it is forgotten, at most {@code maxPages} transactions of
+     * {@code page} contacts, oldest first (the next pass goes on); answers how many conversations were forgotten.
+     */
+    public int forget(int page, int maxPages) {
+        long now = System.currentTimeMillis();
+        long cutoff = now - retention().toMillis();
+        int total = 0;
+        for (String status : SignalStore.LIVE_STATUSES) {
+            Optional<SignalStore.Cursor> cursor = Optional.of(SignalStore.Cursor.first(status));
+            for (int i = 0; i < maxPages && cursor.isPresent(); i++) {
+                SignalStore.ForgetPage p = store.forgetSent(cursor.get(), cutoff, page, now);
+                total += p.forgotten();
+                cursor = p.next();
+            }
+        }
+        metrics.signals("CONVERSATION", "forgotten", total);
+        return total;
+    }
+}

@@ -1,0 +1,147 @@
+package io.eciconnector.signals;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import io.eciconnector.ledger.Ledger;
+import io.eciconnector.ledger.TestLedgers;
+
+/**
+ * routes/signals-retention.yaml on both databases: a conversation whose every item went out before the cutoff loses
+ * its records and items and its contacts are marked FORGOTTEN; a conversation with anything unsent, dead or newer
+ * stays whole.
+ */
+class SignalRetentionTest {
+
+    static final long DAY = 86_400_000L;
+    static final List<String> SCHEMAS = new ArrayList<>();
+
+    static synchronized String unique() {
+        String name = "eci_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        SCHEMAS.add(name);
+        return name;
+    }
+
+    @AfterAll
+    static void dropSchemas() throws Exception {
+        TestLedgers.dropSchemas(SCHEMAS);
+    }
+
+    /** A contact of conversation {@code key} with one record and two items, taken in at {@code at}. */
+    static List<OutboxItem> conversation(SignalStore store, String contact, String key, long at, String agentRef) {
+        return store.inTransaction(c -> {
+            store.insertContact(c, new SignalContact(contact, key, at, "agent-connected", "COMPLETED", null), at);
+            store.setAgentRef(c, contact, agentRef);
+            long record = store.insertRecord(c, "test", "0", contact, at, "{\"Transcript\":\"my card number is\"}");
+            List<OutboxItem> stored = new ArrayList<>();
+            store.insertItems(c, List.of(OutboxItem.of(key, OutboxItem.Kind.MESSAGE, contact + "-m1", at, "{}"),
+                    OutboxItem.of(key, OutboxItem.Kind.EVENT, contact + "-e1", at, "{}")), record, at, at, stored);
+            return stored;
+        });
+    }
+
+    static int pass(SignalStore store, long cutoff, int limit, long now) {
+        int forgotten = 0;
+        for (String status : SignalStore.LIVE_STATUSES) {
+            Optional<SignalStore.Cursor> cursor = Optional.of(SignalStore.Cursor.first(status));
+            while (cursor.isPresent()) {
+                SignalStore.ForgetPage page = store.forgetSent(cursor.get(), cutoff, limit, now);
+                assertTrue(page.examined() <= limit, "a page at most");
+                forgotten += page.forgotten();
+                cursor = page.next();
+            }
+        }
+        return forgotten;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "h2", "postgresql" })
+    void onlyConversationsWhollySentBeforeTheCutoffAreForgottenAndTheirContactsStayMarked(String db) throws Exception {
+        Ledger ledger = TestLedgers.fresh(db, unique(), Duration.ofMinutes(2));
+        try {
+            SignalStore store = new SignalStore();
+            store.ledger = ledger;
+            long now = System.currentTimeMillis();
+            long old = now - 40 * DAY;
+            long cutoff = now - 30 * DAY;
+            // sent long ago: one contact; a conversation of two contacts (a transfer)
+            store.sent(conversation(store, "A", "A", old, "arn:agent/a\nava"), 200, old + 1000);
+            store.sent(conversation(store, "T1", "T1", old, null), 200, old + 1000);
+            store.sent(conversation(store, "T2", "T1", old + 60_000, null), 200, old + 70_000);
+            // kept: an item dead; an item never sent; sent long ago but a record came since; sent since the cutoff
+            List<OutboxItem> dead = conversation(store, "D", "D", old, null);
+            store.sent(dead.subList(0, 1), 200, old + 1000);
+            store.dead(dead.subList(1, 2), 400, "refused", old + 1000);
+            conversation(store, "P", "P", old, null);
+            store.sent(conversation(store, "R", "R", old, null), 200, old + 1000);
+            store.inTransaction(c -> store.insertRecord(c, "test", "1", "R", now - DAY, "{}"));
+            store.sent(conversation(store, "S", "S", old, null), 200, now - DAY);
+
+            assertEquals(2, pass(store, cutoff, 2, now), "conversations A and T1, by pages of two contacts");
+
+            for (String key : List.of("A", "T1")) {
+                assertTrue(store.items(key).isEmpty(), key + "'s items forgotten");
+                assertTrue(store.records(key).isEmpty(), key + "'s records forgotten");
+            }
+            for (String contact : List.of("A", "T1", "T2")) {
+                assertEquals(SignalStore.FORGOTTEN, store.contact(contact).orElseThrow().status(), contact + " marked");
+            }
+            assertTrue(store.agentRef("A").isEmpty(), "the agent's name is not kept either");
+            for (String key : List.of("D", "P", "R", "S")) {
+                assertEquals(2, store.items(key).size(), key + "'s items kept");
+                assertFalse(store.records(key).isEmpty(), key + "'s records kept");
+                assertEquals("COMPLETED", store.contact(key).orElseThrow().status(), key + " not marked");
+            }
+            Map<String, Long> counts = store.counts();
+            assertEquals(3L, counts.get("MESSAGE.SENT"), "D's, R's and S's messages");
+            assertEquals(2L, counts.get("EVENT.SENT"), "R's and S's events");
+            assertEquals(0, pass(store, cutoff, 2, now), "a second pass finds nothing more");
+        } finally {
+            TestLedgers.close(ledger);
+        }
+    }
+
+    /** A pass reads the oldest contacts of a status in the index's order, without reading or sorting the others. */
+    @Test
+    void aPageReadsTheOldestContactsOfAStatusInTheIndexsOrder() throws Exception {
+        Ledger ledger = TestLedgers.fresh("h2", unique(), Duration.ofMinutes(2));
+        try {
+            String plan = ledger.inTransaction(c -> {
+                try (var ps = c.prepareStatement("EXPLAIN " + SignalStore.OLDEST_OF_STATUS)) {
+                    ps.setString(1, "COMPLETED");
+                    ps.setLong(2, 1000);
+                    ps.setLong(3, 0);
+                    ps.setLong(4, 0);
+                    ps.setString(5, "");
+                    try (var rs = ps.executeQuery()) {
+                        rs.next();
+                        return rs.getString(1);
+                    }
+                }
+            });
+            assertTrue(plan.contains("IX_SIGNAL_CONTACT_STATUS") && plan.contains("index sorted"), plan);
+        } finally {
+            TestLedgers.close(ledger);
+        }
+    }
+
+    @Test
+    void theRetentionIsTheSignalOneElseTheCallOneAndNeverLessThanADay() {
+        assertEquals(Duration.ofDays(7), SignalRetention.effective(Optional.of(Duration.ofDays(7)), Duration.ofDays(30)));
+        assertEquals(Duration.ofDays(30), SignalRetention.effective(Optional.empty(), Duration.ofDays(30)));
+        assertEquals(Duration.ofDays(1), SignalRetention.effective(Optional.of(Duration.ofMinutes(5)), Duration.ofDays(30)));
+    }
+}
