@@ -80,6 +80,9 @@ public class SignalBench {
         }
         App app = new App(work, a.get("heap"), props.toArray(String[]::new));
         app.start();
+        // --settle N: seconds the connector idles after ready before the stream starts (what a connector that has run
+        // a while meets, against one that just started)
+        Thread.sleep(Long.parseLong(a.getOrDefault("settle", "0")) * 1000);
         try {
             long start = System.currentTimeMillis() - 60_000;
             List<Long> httpLatencies = null;

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -47,17 +46,13 @@ class LedgerTest {
         return "jdbc:h2:file:./target/ledger-test/" + name;
     }
 
-    static final List<String> SCHEMAS = new ArrayList<>();
-
-    static synchronized String unique() {
-        String name = "eci_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        SCHEMAS.add(name);
-        return name;
+    static String unique() {
+        return TestLedgers.unique();
     }
 
     @AfterAll
     static void dropSchemas() throws SQLException {
-        TestLedgers.dropSchemas(SCHEMAS);
+        TestLedgers.dropSchemas();
     }
 
     static CallRow row(String id, CallState state) {

@@ -35,15 +35,25 @@ public final class TestLedgers {
         return open("jdbc:h2:file:./target/ledger-test/" + name, "sa", lease);
     }
 
-    /** Drops the PostgreSQL schemas {@link #fresh} made, where PostgreSQL is reachable. */
-    public static void dropSchemas(java.util.Collection<String> names) throws java.sql.SQLException {
+    private static final java.util.List<String> SCHEMAS = new java.util.ArrayList<>();
+
+    /** A new database name (an H2 file, a PostgreSQL schema), remembered for {@link #dropSchemas()}. */
+    public static synchronized String unique() {
+        String name = "eci_" + java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        SCHEMAS.add(name);
+        return name;
+    }
+
+    /** Drops the PostgreSQL schemas named by {@link #unique()} so far, where PostgreSQL is reachable. */
+    public static synchronized void dropSchemas() throws java.sql.SQLException {
         if (postgresReachable()) {
             try (java.sql.Connection c = java.sql.DriverManager.getConnection(PG, "postgres", "")) {
-                for (String s : names) {
+                for (String s : SCHEMAS) {
                     c.createStatement().execute("DROP SCHEMA IF EXISTS " + s + " CASCADE");
                 }
             }
         }
+        SCHEMAS.clear();
     }
 
     /** A started ledger (migrated) on the URL; each has its own {@link Ledger#instance()}. */

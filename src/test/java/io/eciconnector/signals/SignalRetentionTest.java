@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -27,17 +26,9 @@ import io.eciconnector.ledger.TestLedgers;
 class SignalRetentionTest {
 
     static final long DAY = 86_400_000L;
-    static final List<String> SCHEMAS = new ArrayList<>();
-
-    static synchronized String unique() {
-        String name = "eci_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        SCHEMAS.add(name);
-        return name;
-    }
-
     @AfterAll
     static void dropSchemas() throws Exception {
-        TestLedgers.dropSchemas(SCHEMAS);
+        TestLedgers.dropSchemas();
     }
 
     /** A contact of conversation {@code key} with one record and two items, taken in at {@code at}. */
@@ -70,7 +61,7 @@ class SignalRetentionTest {
     @ParameterizedTest
     @ValueSource(strings = { "h2", "postgresql" })
     void onlyConversationsWhollySentBeforeTheCutoffAreForgottenAndTheirContactsStayMarked(String db) throws Exception {
-        Ledger ledger = TestLedgers.fresh(db, unique(), Duration.ofMinutes(2));
+        Ledger ledger = TestLedgers.fresh(db, TestLedgers.unique(), Duration.ofMinutes(2));
         try {
             SignalStore store = new SignalStore();
             store.ledger = ledger;
@@ -117,7 +108,7 @@ class SignalRetentionTest {
     /** A pass reads the oldest contacts of a status in the index's order, without reading or sorting the others. */
     @Test
     void aPageReadsTheOldestContactsOfAStatusInTheIndexsOrder() throws Exception {
-        Ledger ledger = TestLedgers.fresh("h2", unique(), Duration.ofMinutes(2));
+        Ledger ledger = TestLedgers.fresh("h2", TestLedgers.unique(), Duration.ofMinutes(2));
         try {
             String plan = ledger.inTransaction(c -> {
                 try (var ps = c.prepareStatement("EXPLAIN " + SignalStore.OLDEST_OF_STATUS)) {
