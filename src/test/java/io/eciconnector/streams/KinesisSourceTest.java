@@ -111,6 +111,9 @@ class KinesisSourceTest {
                 .filter(r -> put.stream().anyMatch(p -> p.sequenceNumber().equals(r))).toList();
         assertEquals(put.size(), ours.size(), "each record handed on exactly once across the restart: " + ours);
         assertEquals(2, lastPerShard(put).size(), "both shards");
+        // a shard's checkpoint is written once its exchange completed, just after the hand-over the hook records
+        await().atMost(Duration.ofSeconds(5)).until(() -> checkpoints.positions(KinesaliteResource.STREAM)
+                .equals(lastPerShard(put)));
         assertEquals(lastPerShard(put), checkpoints.positions(KinesaliteResource.STREAM));
         long now = System.currentTimeMillis();
         for (StreamTestHooks.HandOver h : StreamTestHooks.delivered()) {
