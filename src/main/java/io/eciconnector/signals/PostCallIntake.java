@@ -141,7 +141,8 @@ public class PostCallIntake {
         JsonNode analysisFile = analysis;
         long now = System.currentTimeMillis();
         try {
-            int added = store.inTransaction(c -> {
+            // the contact's first stream record stored at the same time: the next pass finds its contact
+            int added = store.storing(c -> {
                 SignalContact k = store.contact(c, id).orElse(null);
                 if (k != null && SignalStore.FORGOTTEN.equals(k.status())) {
                     return -1; // sent and forgotten by the retention (routes/signals-retention.yaml): a file read again

@@ -320,63 +320,55 @@ public class SignalIntake {
                     + "eci.signals.folder.arrival-time-base=true times it from when it is read)");
         }
         Outcome o = new Outcome();
-        for (int attempt = 0;; attempt++) {
-            try {
-                store.inTransaction(c -> {
-                    SignalContact k = store.contact(c, contactId).orElse(null);
-                    if (k != null && SignalStore.FORGOTTEN.equals(k.status())) {
-                        o.contact = k; // forgotten meanwhile by the retention
-                        o.forgotten = true;
-                        return null;
-                    }
-                    if (k == null) {
-                        k = newContact(c, record, contactId, known, base);
-                        if (!store.insertContact(c, k, now)) {
-                            k = store.contact(c, contactId).orElseThrow();
-                        }
-                    } else if (base != null && base.betterThan(k)) {
-                        // a better start learned before anything of the contact went out: its waiting items move
-                        // with it, so every signal of a contact counts from one start
-                        if (store.rebase(c, contactId, base.at() - k.startedAt(), base.basis(), now)) {
-                            k = new SignalContact(k.contactId(), k.vendorCallKey(), base.at(), base.basis(), k.status(),
-                                    k.agentUserId());
-                        }
-                    }
-                    if (agentRef != null) {
-                        store.setAgentRef(c, contactId, agentRef);
-                    }
-                    if (k.agentUserId() == null && known.agentUserId != null) {
-                        store.updateContact(c, contactId, null, known.agentUserId, now);
-                        k = new SignalContact(k.contactId(), k.vendorCallKey(), k.startedAt(), k.startBasis(),
-                                k.status(), known.agentUserId);
-                    }
-                    o.contact = k;
-                    long recordId = store.insertRecord(c, source, ref, contactId, now, text);
-                    if (type.equals("SEGMENTS")) {
-                        // a category matched without a point of interest happened by the time of the record
-                        long recordTime = producedAt != null ? producedAt : k.startedAt() + maxOffset(record);
-                        o.mapped = mapper.segments(record, k, recordTime);
-                        o.stored.clear();
-                        o.added = store.insertItems(c, o.mapped.items(), recordId, now, now, o.stored);
-                        o.duplicates = o.mapped.items().size() - o.added;
-                        if (!o.mapped.problems().isEmpty()) {
-                            store.recordOutcome(c, recordId, o.mapped.problems().size() + " segment(s) refused: "
-                                    + o.mapped.problems().get(0).segment() + ": " + o.mapped.problems().get(0).rule());
-                        }
-                    } else if (!type.equals("STARTED")) {
-                        store.updateContact(c, contactId, type, null, now);
-                        store.releasePostCall(c, k.vendorCallKey(), now);
-                    }
-                    return null;
-                });
-                return o;
-            } catch (Ledger.LedgerException e) {
-                // another replica stored the same item between our check and insert: the second pass skips it
-                if (attempt >= 2 || !(e.getCause() instanceof java.sql.SQLException s) || !"23505".equals(s.getSQLState())) {
-                    throw e;
+        // another writer storing the same contact or item meanwhile: the next pass finds it (SignalStore.storing)
+        store.storing(c -> {
+            SignalContact k = store.contact(c, contactId).orElse(null);
+            if (k != null && SignalStore.FORGOTTEN.equals(k.status())) {
+                o.contact = k; // forgotten meanwhile by the retention
+                o.forgotten = true;
+                return null;
+            }
+            if (k == null) {
+                k = newContact(c, record, contactId, known, base);
+                if (!store.insertContact(c, k, now)) {
+                    k = store.contact(c, contactId).orElseThrow();
+                }
+            } else if (base != null && base.betterThan(k)) {
+                // a better start learned before anything of the contact went out: its waiting items move
+                // with it, so every signal of a contact counts from one start
+                if (store.rebase(c, contactId, base.at() - k.startedAt(), base.basis(), now)) {
+                    k = new SignalContact(k.contactId(), k.vendorCallKey(), base.at(), base.basis(), k.status(),
+                            k.agentUserId());
                 }
             }
-        }
+            if (agentRef != null) {
+                store.setAgentRef(c, contactId, agentRef);
+            }
+            if (k.agentUserId() == null && known.agentUserId != null) {
+                store.updateContact(c, contactId, null, known.agentUserId, now);
+                k = new SignalContact(k.contactId(), k.vendorCallKey(), k.startedAt(), k.startBasis(),
+                        k.status(), known.agentUserId);
+            }
+            o.contact = k;
+            long recordId = store.insertRecord(c, source, ref, contactId, now, text);
+            if (type.equals("SEGMENTS")) {
+                // a category matched without a point of interest happened by the time of the record
+                long recordTime = producedAt != null ? producedAt : k.startedAt() + maxOffset(record);
+                o.mapped = mapper.segments(record, k, recordTime);
+                o.stored.clear();
+                o.added = store.insertItems(c, o.mapped.items(), recordId, now, now, o.stored);
+                o.duplicates = o.mapped.items().size() - o.added;
+                if (!o.mapped.problems().isEmpty()) {
+                    store.recordOutcome(c, recordId, o.mapped.problems().size() + " segment(s) refused: "
+                            + o.mapped.problems().get(0).segment() + ": " + o.mapped.problems().get(0).rule());
+                }
+            } else if (!type.equals("STARTED")) {
+                store.updateContact(c, contactId, type, null, now);
+                store.releasePostCall(c, k.vendorCallKey(), now);
+            }
+            return null;
+        });
+        return o;
     }
 
     /** What the connector knows of a contact outside its stream: its contact trace record, the agent. */

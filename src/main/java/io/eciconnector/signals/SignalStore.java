@@ -39,6 +39,28 @@ public class SignalStore {
         return ledger.inTransaction(work);
     }
 
+    /** How many times {@link #storing} runs a transaction that met a row another writer stored meanwhile. */
+    static final int STORE_ATTEMPTS = 3;
+
+    /**
+     * One transaction that stores what a record or file brings, run again (up to {@value #STORE_ATTEMPTS} times in
+     * all) when it met a unique key another writer inserted between its check and its insert (SQLState 23505: the
+     * contact's stream record and its post-call file at once, two replicas, a redelivery): the next pass finds that
+     * row and goes on from it. Any other failure, or the last attempt's, is thrown.
+     */
+    public <T> T storing(Ledger.Work<T> work) {
+        for (int attempt = 1;; attempt++) {
+            try {
+                return ledger.inTransaction(work);
+            } catch (Ledger.LedgerException e) {
+                if (attempt >= STORE_ATTEMPTS || !(e.getCause() instanceof SQLException s)
+                        || !"23505".equals(s.getSQLState())) {
+                    throw e;
+                }
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ contacts
 
     public Optional<SignalContact> contact(Connection c, String contactId) throws SQLException {
