@@ -713,4 +713,58 @@ class SignalsFlowTest {
             ps.executeUpdate();
         }
     }
+
+    /**
+     * A post-call file whose contact the stream's first record is storing at that very moment: the file's insert of
+     * the contact waits on the other transaction's, meets its key once that commits, and runs again from that contact
+     * (before: the file failed with a primary-key violation on signal_contact until the next poll).
+     */
+    @Test
+    void aPostCallFileMeetingItsContactStoredAtTheSameMomentGoesOnFromThatContact() throws Exception {
+        String key = id("race");
+        register(key);
+        java.util.concurrent.CountDownLatch inserted = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            // the stream's first record: its contact inserted, not yet committed
+            java.util.concurrent.Future<Object> stream = pool.submit(() -> ledger.inTransaction(c -> {
+                update(c, "INSERT INTO signal_contact (contact_id, vendor_call_key, started_at, start_basis, status, "
+                        + "created_at, updated_at) VALUES (?, ?, ?, 'agent-connected', 'COMPLETED', ?, ?)", key, key,
+                        System.currentTimeMillis() - 60_000, System.currentTimeMillis(), System.currentTimeMillis());
+                inserted.countDown();
+                try {
+                    if (!release.await(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                        throw new java.sql.SQLException("not released");
+                    }
+                } catch (InterruptedException e) {
+                    throw new java.sql.SQLException("interrupted", e);
+                }
+                return null;
+            }));
+            assertTrue(inserted.await(30, java.util.concurrent.TimeUnit.SECONDS));
+            java.util.concurrent.atomic.AtomicReference<Thread> fileThread = new java.util.concurrent.atomic.AtomicReference<>();
+            java.util.concurrent.Future<String> file = pool.submit(() -> {
+                fileThread.set(Thread.currentThread());
+                return postCalls.accept("Analysis/Voice/Redacted/2026/11/21/" + key
+                        + "_analysis_redacted_2026-11-21T08:10:00Z.json", analysis(key, new double[][] { { 0, 5000, 1 } },
+                                new double[][] { { 0, 5000, -1 } }).toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            });
+            // the file's transaction is inside its insert of the contact, which H2 holds (retrying the statement)
+            // while the stream's insert of the same key is not committed
+            await().atMost(WAIT).until(() -> {
+                Thread t = fileThread.get();
+                return t != null && java.util.Arrays.stream(t.getStackTrace())
+                        .anyMatch(f -> f.getMethodName().equals("insertContact"));
+            });
+            release.countDown();
+            stream.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            String answer = file.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(answer.endsWith("post-call request(s) queued for contact " + key), answer);
+            await().atMost(WAIT).until(() -> telephony(key).path("postCallEvents").size() == 2);
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+        }
+    }
 }
