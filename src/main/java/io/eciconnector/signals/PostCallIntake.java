@@ -144,7 +144,7 @@ public class PostCallIntake {
             // the contact's first stream record stored at the same time: the next pass finds its contact
             int added = store.storing(c -> {
                 SignalContact k = store.contact(c, id).orElse(null);
-                if (k != null && SignalStore.FORGOTTEN.equals(k.status())) {
+                if (k != null && k.forgotten()) {
                     return -1; // sent and forgotten by the retention (routes/signals-retention.yaml): a file read again
                 }
                 if (k == null) {

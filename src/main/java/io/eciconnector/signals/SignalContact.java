@@ -13,4 +13,9 @@ public record SignalContact(String contactId, String vendorCallKey, long started
     public boolean completed() {
         return "COMPLETED".equals(status) || "FAILED".equals(status);
     }
+
+    /** Its conversation's records and items were forgotten by the retention (routes/signals-retention.yaml). */
+    public boolean forgotten() {
+        return SignalStore.FORGOTTEN.equals(status);
+    }
 }

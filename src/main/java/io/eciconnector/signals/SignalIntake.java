@@ -300,7 +300,7 @@ public class SignalIntake {
         // what is known outside the stream is looked up once per contact, and again only while its agent is not
         // matched though the stream named one (a lookup that failed, or a user added since), not per record
         SignalContact existing = store.contact(contactId).orElse(null);
-        if (existing != null && SignalStore.FORGOTTEN.equals(existing.status())) {
+        if (existing != null && existing.forgotten()) {
             Outcome o = new Outcome();
             o.contact = existing;
             o.forgotten = true;
@@ -323,7 +323,7 @@ public class SignalIntake {
         // another writer storing the same contact or item meanwhile: the next pass finds it (SignalStore.storing)
         store.storing(c -> {
             SignalContact k = store.contact(c, contactId).orElse(null);
-            if (k != null && SignalStore.FORGOTTEN.equals(k.status())) {
+            if (k != null && k.forgotten()) {
                 o.contact = k; // forgotten meanwhile by the retention
                 o.forgotten = true;
                 return null;
