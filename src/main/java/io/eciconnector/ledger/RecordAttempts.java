@@ -1,20 +1,34 @@
 package io.eciconnector.ledger;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import org.jboss.logging.Logger;
+
 /**
  * How many polls have tried a record (a source's file or object) without taking it in (table record_attempts). An
- * attempt is counted durably before the record is read, so one that crashed the JVM counts as well.
+ * attempt is counted durably before the record is read, so one that crashed the JVM counts as well. The count of a
+ * record taken in is deleted with the next attempt's transaction (of any record), not in one of its own: the intake
+ * commits twice a record (the attempt, the call) instead of three times. Until then the row only says the record
+ * was tried once; a record taken in is moved away from its source, and one read again meanwhile (its move failed,
+ * or the same name dropped again) has the row deleted before it is counted.
  */
 @ApplicationScoped
 public class RecordAttempts {
+
+    private static final Logger LOG = Logger.getLogger(RecordAttempts.class);
 
     @Inject
     Ledger ledger;
@@ -23,53 +37,86 @@ public class RecordAttempts {
     public record Attempt(int number, String lastReason) {
     }
 
-    /** Counts an attempt at the record, before it is read. */
+    /** Keys of records taken in whose rows the next {@link #begin} deletes. */
+    private final ConcurrentLinkedQueue<String> takenIn = new ConcurrentLinkedQueue<>();
+
+    /**
+     * Counts an attempt at the record, before it is read; in the same transaction, forgets the counts of the records
+     * taken in since the last attempt (see {@link #done}).
+     */
     public Attempt begin(String key, String version) {
         String k = trim(key, 1200);
         String v = trim(version, 200);
         Timestamp now = Timestamp.from(Instant.now());
-        return ledger.inTransaction(c -> {
-            Integer before = null;
-            String prevVersion = null;
-            String reason = null;
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT attempts, record_version, last_reason FROM record_attempts WHERE record_key = ? FOR UPDATE")) {
+        List<String> forget = new ArrayList<>();
+        for (String done; (done = takenIn.poll()) != null;) {
+            forget.add(done);
+        }
+        try {
+            return ledger.inTransaction(c -> {
+                forget(c, forget);
+                return count(c, k, v, now);
+            });
+        } catch (RuntimeException e) {
+            takenIn.addAll(forget); // for the next attempt
+            throw e;
+        }
+    }
+
+    private static void forget(Connection c, List<String> keys) throws SQLException {
+        if (keys.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM record_attempts WHERE record_key = ?")) {
+            for (String key : keys) {
+                ps.setString(1, key);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    private static Attempt count(Connection c, String k, String v, Timestamp now) throws SQLException {
+        Integer before = null;
+        String prevVersion = null;
+        String reason = null;
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT attempts, record_version, last_reason FROM record_attempts WHERE record_key = ? FOR UPDATE")) {
+            ps.setString(1, k);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    before = rs.getInt(1);
+                    prevVersion = rs.getString(2);
+                    reason = rs.getString(3);
+                }
+            }
+        }
+        if (before == null) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO record_attempts (record_key, record_version,"
+                    + " attempts, first_at, last_at) VALUES (?, ?, 1, ?, ?)")) {
                 ps.setString(1, k);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) {
-                        before = rs.getInt(1);
-                        prevVersion = rs.getString(2);
-                        reason = rs.getString(3);
-                    }
-                }
-            }
-            if (before == null) {
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO record_attempts (record_key, record_version,"
-                        + " attempts, first_at, last_at) VALUES (?, ?, 1, ?, ?)")) {
-                    ps.setString(1, k);
-                    ps.setString(2, v);
-                    ps.setTimestamp(3, now);
-                    ps.setTimestamp(4, now);
-                    ps.executeUpdate();
-                }
-                return new Attempt(1, null);
-            }
-            boolean changed = !Objects.equals(prevVersion, v);
-            int number = changed ? 1 : before + 1;
-            try (PreparedStatement ps = c.prepareStatement("UPDATE record_attempts SET attempts = ?, record_version = ?,"
-                    + " last_at = ?" + (changed ? ", last_reason = NULL, first_at = ?" : "") + " WHERE record_key = ?")) {
-                int i = 1;
-                ps.setInt(i++, number);
-                ps.setString(i++, v);
-                ps.setTimestamp(i++, now);
-                if (changed) {
-                    ps.setTimestamp(i++, now);
-                }
-                ps.setString(i, k);
+                ps.setString(2, v);
+                ps.setTimestamp(3, now);
+                ps.setTimestamp(4, now);
                 ps.executeUpdate();
             }
-            return new Attempt(number, changed ? null : reason);
-        });
+            return new Attempt(1, null);
+        }
+        boolean changed = !Objects.equals(prevVersion, v);
+        int number = changed ? 1 : before + 1;
+        try (PreparedStatement ps = c.prepareStatement("UPDATE record_attempts SET attempts = ?, record_version = ?,"
+                + " last_at = ?" + (changed ? ", last_reason = NULL, first_at = ?" : "") + " WHERE record_key = ?")) {
+            int i = 1;
+            ps.setInt(i++, number);
+            ps.setString(i++, v);
+            ps.setTimestamp(i++, now);
+            if (changed) {
+                ps.setTimestamp(i++, now);
+            }
+            ps.setString(i, k);
+            ps.executeUpdate();
+        }
+        return new Attempt(number, changed ? null : reason);
     }
 
     /** The attempt failed (the record stays for the next poll): why. */
@@ -82,9 +129,38 @@ public class RecordAttempts {
         update("UPDATE record_attempts SET attempts = attempts - 1 WHERE record_key = ? AND attempts > 0", key);
     }
 
-    /** The record was taken in (or dead-lettered): forgotten. */
+    /**
+     * The record was taken in (or dead-lettered): its count is forgotten with the next attempt's transaction, or by
+     * {@link #flush()}.
+     */
     public void done(String key) {
-        update("DELETE FROM record_attempts WHERE record_key = ?", key);
+        if (key != null) {
+            takenIn.add(trim(key, 1200));
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        try {
+            flush();
+        } catch (RuntimeException e) {
+            // the ledger closed first: the rows stay until the next start's first attempt or the retention pass
+            LOG.debugf("Counts of records taken in left for the next start: %s", e.toString());
+        }
+    }
+
+    /** Forgets now the counts {@link #done} left for the next attempt (the connector is stopping). */
+    public void flush() {
+        List<String> forget = new ArrayList<>();
+        for (String done; (done = takenIn.poll()) != null;) {
+            forget.add(done);
+        }
+        if (!forget.isEmpty()) {
+            ledger.inTransaction(c -> {
+                forget(c, forget);
+                return null;
+            });
+        }
     }
 
     /**

@@ -65,4 +65,46 @@ class RecordAttemptsTest {
         assertEquals(0, a.forgetTriedBefore(java.time.Instant.now().minusSeconds(3600)), "a recent count stays");
         assertEquals(2, a.begin("folder:left-by-a-crash.json", "10-1").number());
     }
+
+    int rows(Ledger l, String key) {
+        return l.inTransaction(c -> {
+            try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM record_attempts WHERE record_key = ?")) {
+                ps.setString(1, key);
+                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getInt(1);
+                }
+            }
+        });
+    }
+
+    @Test
+    void aRecordTakenInIsForgottenInTheNextAttemptsTransactionNotInOneOfItsOwn() {
+        RecordAttempts a = attempts(ledger);
+        a.begin("folder:a.json", "10-1");
+        a.done("folder:a.json");
+        assertEquals(1, rows(ledger, "folder:a.json"), "no transaction of its own: the row waits for the next attempt");
+        assertEquals(1, a.begin("folder:b.json", "10-1").number());
+        assertEquals(0, rows(ledger, "folder:a.json"), "gone with b's attempt");
+        a.done("folder:b.json");
+        assertEquals(1, a.begin("folder:b.json", "10-1").number(), "the same name again (its move failed): one");
+        a.done("folder:b.json");
+        a.flush();
+        assertEquals(0, rows(ledger, "folder:b.json"), "flushed when the connector stops");
+    }
+
+    @Test
+    void theCountsOfRecordsTakenInOutliveAnAttemptWhoseTransactionFailed() {
+        RecordAttempts a = attempts(ledger);
+        a.begin("folder:c.json", "10-1");
+        a.done("folder:c.json");
+        Ledger closed = TestLedgers.open("jdbc:h2:mem:record-attempts-closed;DB_CLOSE_DELAY=-1", "sa");
+        TestLedgers.close(closed);
+        a.ledger = closed;
+        org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class, () -> a.begin("folder:d.json", "10-1"));
+        a.ledger = ledger;
+        assertEquals(1, rows(ledger, "folder:c.json"));
+        assertEquals(1, a.begin("folder:d.json", "10-1").number());
+        assertEquals(0, rows(ledger, "folder:c.json"), "kept for the next attempt, which forgot it");
+    }
 }
