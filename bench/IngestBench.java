@@ -95,6 +95,7 @@ public class IngestBench {
             Files.writeString(staging.resolve(id + ".json"), record(id));
         }
         Map<String, Integer> before = warmup > 0 ? app.requests() : Map.of();
+        long cpu0 = app.cpuMillis();
         long t0 = System.nanoTime();
         for (Path p : Files.list(staging).sorted().toList()) { // recordings first, then records
             if (p.toString().endsWith(".wav")) {
@@ -126,6 +127,7 @@ public class IngestBench {
             Thread.sleep(250);
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
+        double cpu = (app.cpuMillis() - cpu0) / 1e3;
         Map<String, Integer> requests = new HashMap<>(app.requests());
         before.forEach((api, count) -> requests.merge(api, -count, Integer::sum)); // the warm-up's requests
         int creates = requests.getOrDefault("eci.voicecalls", 0);
@@ -140,7 +142,9 @@ public class IngestBench {
             s.filter(p -> p.getFileName().toString().startsWith("BENCH-") && p.toString().endsWith(".wav")).sorted()
                     .forEach(recordings::add);
         }
+        long plainCpu0 = app.cpuMillis();
         double plain = plainClient(app, recordings, concurrency);
+        double plainCpu = (app.cpuMillis() - plainCpu0) / 1e3;
         app.stop();
 
         System.out.println("| measure | connector | plain HTTP client |");
@@ -148,6 +152,8 @@ public class IngestBench {
         System.out.printf("| calls, drop to uploaded | %d in %.1f s | %d in %.1f s |%n", n, seconds, recordings.size(), plain);
         System.out.printf("| calls per second | %.1f | %.1f |%n", n / seconds, recordings.size() / plain);
         System.out.printf("| time ratio connector / plain | %.2f | 1 |%n", seconds / plain);
+        System.out.printf("| CPU of the connector's JVM (its sandbox included) | %.1f s, %.1f ms a call | %.1f s (the sandbox) |%n",
+                cpu, cpu * 1e3 / n, plainCpu);
         System.out.printf("| create requests (POST voicecalls) | %d | %d |%n", creates, (n + 199) / 200);
         System.out.printf("| upload requests | %d | %d |%n", uploads, recordings.size());
         System.out.printf("| all API requests (incl. login, status, registration, lookups) | %d | %d |%n", total,
@@ -369,6 +375,12 @@ public class IngestBench {
             } catch (Exception e) {
                 return 0;
             }
+        }
+
+        /** utime + stime of the connector's JVM, in milliseconds (clock ticks of 10 ms). */
+        long cpuMillis() throws IOException {
+            String[] f = Files.readString(Path.of("/proc/" + process.pid() + "/stat")).replaceFirst(".*\\) ", "").split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
         }
 
         long peakRssKb() throws IOException {

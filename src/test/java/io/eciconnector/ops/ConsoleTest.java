@@ -95,6 +95,11 @@ class ConsoleTest {
         assertTrue(metrics.contains("uri=\"/calls/{externalId}\""), "the call endpoint by its template");
         assertTrue(metrics.contains("uri=\"/signals/calls/{vendorCallKey}\""), "the contact endpoint by its template");
         assertTrue(metrics.contains("uri=\"/calls/failures\""), "a fixed path stays itself");
+        // Camel's metrics per route (the route policy); not the exchange event notifier's per-exchange gauges
+        assertTrue(metrics.contains("camel_exchanges_total{") && metrics.contains("routeId=\"create-voicecalls\""),
+                "exchanges counted per route");
+        assertFalse(metrics.contains("camel_exchanges_last_timestamp"), "no gauge looked up on every exchange");
+        assertFalse(metrics.contains("camel_exchanges_inflight"), "no inflight gauge registered by the notifier");
     }
 
     @Test
@@ -119,6 +124,26 @@ class ConsoleTest {
         // an action changes something: GET refuses it
         get("/q/camel/dev-console/route?action=stop&filter=" + ROUTE).then().statusCode(405);
         assertEquals("Started", routeState(ROUTE));
+        // a route started again registers no meter twice (Micrometer warns "... has been already registered")
+        List<String> warned = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Logger meters = java.util.logging.Logger.getLogger("io.micrometer.core.instrument.MeterRegistry");
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                if (r.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
+                    warned.add(String.valueOf(r.getMessage()));
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        meters.addHandler(handler);
         try {
             post("/q/camel/dev-console/route?action=stop&filter=" + ROUTE).then().statusCode(200);
             assertEquals("Stopped", routeState(ROUTE));
@@ -126,9 +151,11 @@ class ConsoleTest {
             assertEquals("Started", routeState("create-voicecalls"), "only the filtered route stops");
         } finally {
             post("/q/camel/dev-console/route?action=start&filter=" + ROUTE).then().statusCode(200);
+            meters.removeHandler(handler);
         }
         assertEquals("Started", routeState(ROUTE));
         assertEquals(ServiceStatus.Started, camel.getRouteController().getRouteStatus(ROUTE));
+        assertTrue(warned.isEmpty(), warned.toString());
     }
 
     @Test
