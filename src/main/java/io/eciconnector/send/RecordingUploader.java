@@ -145,8 +145,25 @@ public class RecordingUploader {
         }
         List<CallRow> rows = ledger.claim(List.of(key), CallState.CREATED, CallState.UPLOADING);
         Map<String, Instant> unsettled = ledger.settleUntil(rows);
-        List<CallRow> out = unsettled.isEmpty() ? rows : settle(rows, unsettled);
+        List<CallRow> out = unsettled.isEmpty() ? rows : restamped(settle(rows, unsettled));
         return out.isEmpty() ? null : out.get(0);
+    }
+
+    /**
+     * The claim's time is the upload's start in the ledger (a replica that stops mid-upload leaves it, and the upload
+     * is settled from it): the route sends the request right after the claim, in the same thread. Settling first
+     * asked the org, so the claims that go on are stamped again.
+     */
+    private List<CallRow> restamped(List<CallRow> rows) {
+        List<CallRow> out = new ArrayList<>();
+        for (CallRow r : rows) {
+            Instant now = Instant.now();
+            if (ledger.transition(r.provider(), r.externalId(), CallState.UPLOADING, CallState.UPLOADING, null,
+                    Ledger.fields("claimed_at", now))) {
+                out.add(r.withClaimedAt(now));
+            }
+        }
+        return out;
     }
 
     /**
@@ -251,11 +268,8 @@ public class RecordingUploader {
      * {@link Unsendable}.
      */
     public Object request(CallRow claimed, Exchange exchange) throws IOException {
-        // the upload starts now (it may have waited in the pool since its claim): an unknown outcome settles from here
-        Instant started = Instant.now();
-        ledger.transition(claimed.provider(), claimed.externalId(), CallState.UPLOADING, CallState.UPLOADING, null,
-                Ledger.fields("claimed_at", started));
-        CallRow row = claimed.withClaimedAt(started);
+        // the upload starts now, just after its claim (see restamped): an unknown outcome settles from here
+        CallRow row = claimed.withClaimedAt(Instant.now());
         exchange.setProperty(ROW, row);
         if (row.uploadUrl() == null || row.recordingUri() == null) {
             throw new Unsendable("no uploadUrl or recording location in the ledger", null);
