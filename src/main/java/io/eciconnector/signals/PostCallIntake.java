@@ -7,6 +7,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -142,10 +143,11 @@ public class PostCallIntake {
         long now = System.currentTimeMillis();
         try {
             // the contact's first stream record stored at the same time: the next pass finds its contact
-            int added = store.storing(c -> {
+            // empty: the contact was sent and forgotten by the retention (routes/signals-retention.yaml), a file read again
+            OptionalInt queued = store.storing(c -> {
                 SignalContact k = store.contact(c, id).orElse(null);
                 if (k != null && k.forgotten()) {
-                    return -1; // sent and forgotten by the retention (routes/signals-retention.yaml): a file read again
+                    return OptionalInt.empty();
                 }
                 if (k == null) {
                     // not seen on a stream: known from its trace record (or the recording's name), kept from now on
@@ -160,17 +162,17 @@ public class PostCallIntake {
                 // a contact without a start yet: its items wait for the stream or trace record that gives one
                 boolean awaiting = SignalIntake.Base.AWAITING.equals(k.startBasis());
                 long readyAt = k.completed() && !awaiting ? now : now + telephony.postCallCompletionWait().toMillis();
-                return store.insertItems(c, items, recordId, now, readyAt);
+                return OptionalInt.of(store.insertItems(c, items, recordId, now, readyAt));
             });
-            if (added < 0) {
+            if (queued.isEmpty()) {
                 metrics.signals("RECORD", "forgotten", 1);
                 LOG.infof("Post-call file %s skipped: the signals of contact %s were sent and forgotten "
                         + "(eci.ledger.signal-retention)", name, id);
                 return "skipped: the signals of contact " + id + " were sent and forgotten (eci.ledger.signal-retention)";
             }
-            metrics.signals("POSTCALL", "stored", added);
+            metrics.signals("POSTCALL", "stored", queued.getAsInt());
             sender.wake();
-            return added + " post-call request(s) queued for contact " + id;
+            return queued.getAsInt() + " post-call request(s) queued for contact " + id;
         } catch (IllegalArgumentException e) {
             return refuse(name, id, e.getMessage(), bytes, location);
         }
