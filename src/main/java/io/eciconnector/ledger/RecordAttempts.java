@@ -48,10 +48,7 @@ public class RecordAttempts {
         String k = trim(key, 1200);
         String v = trim(version, 200);
         Timestamp now = Timestamp.from(Instant.now());
-        List<String> forget = new ArrayList<>();
-        for (String done; (done = takenIn.poll()) != null;) {
-            forget.add(done);
-        }
+        List<String> forget = drain();
         try {
             return ledger.inTransaction(c -> {
                 forget(c, forget);
@@ -61,6 +58,15 @@ public class RecordAttempts {
             takenIn.addAll(forget); // for the next attempt
             throw e;
         }
+    }
+
+    /** The keys {@link #done} queued, taken off the queue. */
+    private List<String> drain() {
+        List<String> keys = new ArrayList<>();
+        for (String key; (key = takenIn.poll()) != null;) {
+            keys.add(key);
+        }
+        return keys;
     }
 
     private static void forget(Connection c, List<String> keys) throws SQLException {
@@ -151,10 +157,7 @@ public class RecordAttempts {
 
     /** Forgets now the counts {@link #done} left for the next attempt (the connector is stopping). */
     public void flush() {
-        List<String> forget = new ArrayList<>();
-        for (String done; (done = takenIn.poll()) != null;) {
-            forget.add(done);
-        }
+        List<String> forget = drain();
         if (!forget.isEmpty()) {
             ledger.inTransaction(c -> {
                 forget(c, forget);

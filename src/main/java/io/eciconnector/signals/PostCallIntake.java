@@ -142,8 +142,8 @@ public class PostCallIntake {
         JsonNode analysisFile = analysis;
         long now = System.currentTimeMillis();
         try {
-            // the contact's first stream record stored at the same time: the next pass finds its contact
-            // empty: the contact was sent and forgotten by the retention (routes/signals-retention.yaml), a file read again
+            // run again when the contact's first stream record stored it at the same time (SignalStore.storing); empty
+            // when the contact was sent and forgotten by the retention (routes/signals-retention.yaml): a file read again
             OptionalInt queued = store.storing(c -> {
                 SignalContact k = store.contact(c, id).orElse(null);
                 if (k != null && k.forgotten()) {
