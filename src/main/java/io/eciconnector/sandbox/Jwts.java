@@ -2,6 +2,8 @@ package io.eciconnector.sandbox;
 
 import java.security.interfaces.RSAPublicKey;
 import java.text.ParseException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -22,14 +24,40 @@ final class Jwts {
     private Jwts() {
     }
 
+    /**
+     * Tokens whose signature verified, with the key that verified them: a client reuses one token for many requests
+     * (the telephony API's until it expires), and an RSA verification costs more CPU than the rest of a request to the
+     * sandbox, which runs in the connector's JVM. Only the signature check is skipped, for the same token bytes and the
+     * same key (so the same header, alg RS256 included); the callers' checks of the claims (iss, sub, exp, jti) are
+     * made again on each request, so every answer is the one a fresh verification gives.
+     */
+    private static final int VERIFIED_MAX = 64;
+    private static final Map<String, Verified> VERIFIED = new LinkedHashMap<>(VERIFIED_MAX * 2, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Verified> eldest) {
+            return size() > VERIFIED_MAX;
+        }
+    };
+
+    private record Verified(RSAPublicKey key, String payload) {
+    }
+
     /** Verifies the RS256 signature and answers the claims (parsed leniently: camel-salesforce sends exp as a string). */
     static JsonNode verify(String jwt, RSAPublicKey key, ObjectMapper mapper) throws InvalidJwt {
         if (jwt == null || jwt.isBlank()) {
             throw new InvalidJwt("missing JWT");
         }
+        String token = jwt.trim();
+        Verified known;
+        synchronized (VERIFIED) {
+            known = VERIFIED.get(token);
+        }
+        if (known != null && known.key().equals(key)) {
+            return claims(known.payload(), mapper);
+        }
         JWSObject jws;
         try {
-            jws = JWSObject.parse(jwt.trim());
+            jws = JWSObject.parse(token);
         } catch (ParseException e) {
             throw new InvalidJwt("malformed JWT");
         }
@@ -40,14 +68,28 @@ final class Jwts {
             if (!jws.verify(new RSASSAVerifier(key))) {
                 throw new InvalidJwt("JWT signature does not verify with the registered public key");
             }
-            JsonNode claims = mapper.readTree(jws.getPayload().toString());
-            if (claims == null || !claims.isObject()) {
-                throw new InvalidJwt("JWT claims are not a JSON object");
-            }
-            return claims;
-        } catch (JOSEException | java.io.IOException e) {
+        } catch (JOSEException e) {
             throw new InvalidJwt("JWT cannot be verified: " + e.getMessage());
         }
+        String payload = jws.getPayload().toString();
+        JsonNode claims = claims(payload, mapper);
+        synchronized (VERIFIED) {
+            VERIFIED.put(token, new Verified(key, payload));
+        }
+        return claims;
+    }
+
+    private static JsonNode claims(String payload, ObjectMapper mapper) throws InvalidJwt {
+        JsonNode claims;
+        try {
+            claims = mapper.readTree(payload);
+        } catch (java.io.IOException e) {
+            throw new InvalidJwt("JWT cannot be verified: " + e.getMessage());
+        }
+        if (claims == null || !claims.isObject()) {
+            throw new InvalidJwt("JWT claims are not a JSON object");
+        }
+        return claims;
     }
 
     /** A NumericDate claim given as a JSON number or a numeric string; null when absent or not numeric. */
