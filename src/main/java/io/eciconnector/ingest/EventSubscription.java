@@ -97,6 +97,7 @@ public class EventSubscription {
     /** The subscription's CometD client once watched; null before. */
     private volatile BayeuxClient client;
     private volatile SalesforceComponent component;
+    private volatile Thread signalHook;
     private volatile String channel;
     /** Confirmed by the org and connected (not stalled). */
     private volatile boolean up;
@@ -192,6 +193,7 @@ public class EventSubscription {
         };
         camel.getManagementStrategy().addEventNotifier(onStop);
         ServiceHelper.startService(onStop);
+        stopOnSignal();
         long every = Math.max(1000, settings.eventsStall().toMillis() / 4);
         worker.scheduleWithFixedDelay(this::check, every, every, TimeUnit.MILLISECONDS);
         // the first confirmation may have come before the listener: read the status once now as well
@@ -254,7 +256,7 @@ public class EventSubscription {
         }
     }
 
-    private void abortOnStop() {
+    private synchronized void abortOnStop() {
         BayeuxClient c = client;
         client = null;
         if (c != null) {
@@ -287,6 +289,24 @@ public class EventSubscription {
                 .withData("error", "no answer on the streaming connection; subscribing anew").build();
     }
 
+    /**
+     * On SIGTERM, at once: the JVM starts its shutdown hooks together, and Quarkus' own runs its shutdown listeners,
+     * the HTTP server's among them, before the shutdown event below. With the embedded org (sandbox mode) that server
+     * ends the streaming long poll first, and camel-salesforce's listeners answered with a "Connect failure" WARN and
+     * a handshake that threw IllegalStateException on its own thread. Aborting here removes those listeners before the
+     * connection ends. With a real org it only ends the subscription a few milliseconds earlier: its events only make
+     * the call-coaching status be read again, which the next start does anyway.
+     */
+    private void stopOnSignal() {
+        Thread hook = new Thread(this::abortOnStop, "eci-event-subscription-stop");
+        try {
+            Runtime.getRuntime().addShutdownHook(hook);
+            signalHook = hook;
+        } catch (IllegalStateException e) {
+            // already shutting down: the shutdown event below aborts it
+        }
+    }
+
     /** Before Camel stops its routes and components (Quarkus' shutdown event comes first). */
     void onShutdown(@Observes @Priority(1) ShutdownEvent event) {
         abortOnStop();
@@ -295,5 +315,14 @@ public class EventSubscription {
     @PreDestroy
     void stop() {
         worker.shutdownNow();
+        Thread hook = signalHook;
+        signalHook = null;
+        if (hook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook); // a stop without SIGTERM (tests): not kept for the JVM's end
+            } catch (IllegalStateException e) {
+                // the JVM is shutting down: the hook has run or runs now
+            }
+        }
     }
 }
