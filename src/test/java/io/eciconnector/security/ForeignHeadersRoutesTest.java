@@ -57,7 +57,7 @@ class ForeignHeadersRoutesTest {
                 }
             }
         }
-        assertEquals(List.of("s3-drop", "signals-http", "signals-kafka", "signals-postcall-s3"),
+        assertEquals(List.of("s3-drop", "signals-http", "signals-kafka"),
                 checked.stream().sorted().toList(), "the routes with foreign headers");
     }
 

@@ -111,6 +111,11 @@ class ConfigurationSourcesIT {
         v.put("eci.signals.kafka.enabled", "false");
         v.put("eci.signals.postcall-folder.enabled", "true");
         v.put("eci.signals.postcall-s3.enabled", "false");
+        v.put("eci.signals.postcall-s3.poll-ms", "10000");
+        v.put("eci.signals.postcall-s3.lookback", "7D");
+        v.put("eci.signals.postcall-s3.catch-up", "1H");
+        v.put("eci.signals.postcall-s3.page-size", "1000");
+        v.put("eci.signals.postcall-s3.day-folders", "true");
         v.put("eci.signals.http.token-file", "");
         v.put("eci.signals.kafka.auto-offset-reset", "earliest");
         v.put("eci.signals.kafka.brokers", "127.0.0.1:9");

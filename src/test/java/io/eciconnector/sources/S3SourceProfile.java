@@ -27,6 +27,8 @@ public class S3SourceProfile implements QuarkusTestProfile {
         m.put("eci.signals.postcall-s3.enabled", "true");
         m.put("eci.signals.postcall-s3.bucket", S3ProxyResource.BUCKET);
         m.put("eci.signals.postcall-s3.poll-ms", "300");
+        // two keys a listing request: a day folder of more files is listed page by page
+        m.put("eci.signals.postcall-s3.page-size", "2");
         return m;
     }
 

@@ -157,6 +157,32 @@ class S3SourceTest {
     }
 
     /**
+     * The post-call source lists day folders, not the whole prefix (the vendor's bucket keeps every day's files): a
+     * folder of more files than a listing request takes (2 in this profile) is read whole, page by page, each file
+     * once; a file in a folder older than eci.signals.postcall-s3.lookback (7 days) is not listed at all.
+     */
+    @Test
+    void postCallFilesAreListedByDayFolderPageByPageAndNotBeyondTheLookback() throws Exception {
+        S3Client s3 = S3ProxyResource.client();
+        List<String> keys = new java.util.ArrayList<>();
+        for (String contact : List.of("pg-1", "pg-2", "pg-3", "pg-4", "pg-5")) {
+            String key = "Analysis/Voice/Redacted/" + DAY + "/" + contact + "_analysis_redacted_2026-11-21T10:05:00Z.json";
+            s3.putObject(b -> b.bucket(S3ProxyResource.BUCKET).key(key), RequestBody.fromString(
+                    io.eciconnector.signals.ContactLensRecords.analysis(contact, new double[][] { { 0, 60000, 1.5 } },
+                            new double[][] {}).toString()));
+            keys.add(key);
+        }
+        String old = "Analysis/Voice/Redacted/" + DateTimeFormatter.ofPattern("yyyy/MM/dd").withZone(ZoneOffset.UTC)
+                .format(START.minus(Duration.ofDays(30))) + "/pg-old_analysis_redacted_2026-10-21T10:05:00Z.json";
+        s3.putObject(b -> b.bucket(S3ProxyResource.BUCKET).key(old), RequestBody.fromString("{}"));
+        java.util.function.Function<String, String> seenKey = key -> S3ProxyResource.BUCKET + "/" + key + "#"
+                + s3.headObject(b -> b.bucket(S3ProxyResource.BUCKET).key(key)).eTag();
+        await().atMost(Duration.ofSeconds(20)).until(() -> keys.stream().allMatch(k -> seen.contains(seenKey.apply(k))));
+        // polled every 300 ms: the folder is listed again, the old one never
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> !seen.contains(seenKey.apply(old)));
+    }
+
+    /**
      * A post-call analysis file of a transferred contact whose contact trace record the connector has taken in: its
      * events go to the first contact's key (InitialContactId), timed from the record's Agent.ConnectedToAgentTimestamp
      * (Contact Lens offsets count from the agent's connect time, when the analysis starts; issue 11 item 12).
