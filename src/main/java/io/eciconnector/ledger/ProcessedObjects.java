@@ -4,6 +4,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
@@ -24,6 +26,25 @@ public class ProcessedObjects implements IdempotentRepository {
 
     static final String REPOSITORY = "signals-postcall-s3";
 
+    /**
+     * Keys known to be kept, answered without asking the ledger: every poll lists the recent day folders again, so
+     * most keys asked about were kept before. At most {@value #KNOWN_MAX} (the least recently asked go first; about
+     * two days of files at 10,000 calls a day), a few MB.
+     */
+    static final int KNOWN_MAX = 20_000;
+    private final Map<String, Boolean> known = new LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > KNOWN_MAX;
+        }
+    };
+
+    private void remember(String key) {
+        synchronized (known) {
+            known.put(key, Boolean.TRUE);
+        }
+    }
+
     @Inject
     Ledger ledger;
 
@@ -33,7 +54,7 @@ public class ProcessedObjects implements IdempotentRepository {
             return false;
         }
         try {
-            return ledger.inTransaction(c -> {
+            boolean added = ledger.inTransaction(c -> {
                 try (PreparedStatement st = c.prepareStatement(
                         "INSERT INTO processed_object (repository, object_key, created_at) VALUES (?, ?, ?)")) {
                     st.setString(1, REPOSITORY);
@@ -42,6 +63,10 @@ public class ProcessedObjects implements IdempotentRepository {
                     return st.executeUpdate() == 1;
                 }
             });
+            if (added) {
+                remember(key);
+            }
+            return added;
         } catch (Ledger.LedgerException e) {
             if (contains(key)) {
                 return false; // added meanwhile
@@ -52,7 +77,12 @@ public class ProcessedObjects implements IdempotentRepository {
 
     @Override
     public boolean contains(String key) {
-        return ledger.inTransaction(c -> {
+        synchronized (known) {
+            if (known.containsKey(key)) {
+                return true;
+            }
+        }
+        boolean kept = ledger.inTransaction(c -> {
             try (PreparedStatement st = c.prepareStatement(
                     "SELECT 1 FROM processed_object WHERE repository = ? AND object_key = ?")) {
                 st.setString(1, REPOSITORY);
@@ -62,10 +92,17 @@ public class ProcessedObjects implements IdempotentRepository {
                 }
             }
         });
+        if (kept) {
+            remember(key);
+        }
+        return kept;
     }
 
     @Override
     public boolean remove(String key) {
+        synchronized (known) {
+            known.remove(key);
+        }
         return ledger.inTransaction(c -> {
             try (PreparedStatement st = c.prepareStatement(
                     "DELETE FROM processed_object WHERE repository = ? AND object_key = ?")) {
@@ -83,6 +120,9 @@ public class ProcessedObjects implements IdempotentRepository {
 
     @Override
     public void clear() {
+        synchronized (known) {
+            known.clear();
+        }
         ledger.inTransaction(c -> {
             try (PreparedStatement st = c.prepareStatement("DELETE FROM processed_object WHERE repository = ?")) {
                 st.setString(1, REPOSITORY);

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -100,7 +101,7 @@ public class PostCallS3Listing {
         long days = 2;
         if (wholeListedAt == null || !now.isBefore(wholeListedAt.plus(catchUp))) {
             // every day the lookback touches, today's included
-            days = Math.max(days, LocalDate.ofInstant(now.minus(lookback), ZoneOffset.UTC).until(today).getDays() + 1);
+            days = Math.max(days, ChronoUnit.DAYS.between(LocalDate.ofInstant(now.minus(lookback), ZoneOffset.UTC), today) + 1);
             wholeListedAt = now;
         }
         List<String> folders = new ArrayList<>();

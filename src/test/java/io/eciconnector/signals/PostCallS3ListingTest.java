@@ -69,6 +69,15 @@ class PostCallS3ListingTest {
     }
 
     @Test
+    void aLookbackLongerThanAMonthListsEveryDayOfIt() {
+        PostCallS3Listing listing = new PostCallS3Listing("connect", PREFIX, true, Duration.ofDays(60),
+                Duration.ofHours(1), 1000, new MovingClock(Instant.parse("2026-12-02T12:00:00Z")));
+        List<String> folders = listing.folders();
+        assertEquals(61, folders.size());
+        assertEquals(PREFIX + "2026/10/03/", folders.get(0));
+    }
+
+    @Test
     void aPrefixWithoutDayFoldersIsListedWholeEachPoll() {
         PostCallS3Listing listing = new PostCallS3Listing("connect", "analysis", false, Duration.ofDays(7),
                 Duration.ofHours(1), 1000, Clock.systemUTC());
