@@ -4,7 +4,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 import jakarta.inject.Inject;
@@ -12,6 +11,7 @@ import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 
 import org.apache.camel.spi.IdempotentRepository;
+import org.apache.camel.support.LRUCacheFactory;
 
 /**
  * Camel's idempotent repository kept in the ledger database (table processed_object): the keys of the objects a
@@ -28,21 +28,14 @@ public class ProcessedObjects implements IdempotentRepository {
 
     /**
      * Keys known to be kept, answered without asking the ledger: every poll lists the recent day folders again, so
-     * most keys asked about were kept before. At most {@value #KNOWN_MAX} (the least recently asked go first; about
-     * two days of files at 10,000 calls a day), a few MB.
+     * most keys asked about were kept before. At most {@value #KNOWN_MAX}, in Camel's LRU cache (the least recently
+     * used go first; about two days of files at 10,000 calls a day), a few MB.
      */
     static final int KNOWN_MAX = 20_000;
-    private final Map<String, Boolean> known = new LinkedHashMap<>(1024, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-            return size() > KNOWN_MAX;
-        }
-    };
+    private final Map<String, Boolean> known = LRUCacheFactory.newLRUCache(KNOWN_MAX);
 
     private void remember(String key) {
-        synchronized (known) {
-            known.put(key, Boolean.TRUE);
-        }
+        known.put(key, Boolean.TRUE);
     }
 
     @Inject
@@ -77,10 +70,8 @@ public class ProcessedObjects implements IdempotentRepository {
 
     @Override
     public boolean contains(String key) {
-        synchronized (known) {
-            if (known.containsKey(key)) {
-                return true;
-            }
+        if (known.containsKey(key)) {
+            return true;
         }
         boolean kept = ledger.inTransaction(c -> {
             try (PreparedStatement st = c.prepareStatement(
@@ -100,9 +91,7 @@ public class ProcessedObjects implements IdempotentRepository {
 
     @Override
     public boolean remove(String key) {
-        synchronized (known) {
-            known.remove(key);
-        }
+        known.remove(key);
         return ledger.inTransaction(c -> {
             try (PreparedStatement st = c.prepareStatement(
                     "DELETE FROM processed_object WHERE repository = ? AND object_key = ?")) {
@@ -120,9 +109,7 @@ public class ProcessedObjects implements IdempotentRepository {
 
     @Override
     public void clear() {
-        synchronized (known) {
-            known.clear();
-        }
+        known.clear();
         ledger.inTransaction(c -> {
             try (PreparedStatement st = c.prepareStatement("DELETE FROM processed_object WHERE repository = ?")) {
                 st.setString(1, REPOSITORY);

@@ -2,8 +2,9 @@ package io.eciconnector.sandbox;
 
 import java.security.interfaces.RSAPublicKey;
 import java.text.ParseException;
-import java.util.LinkedHashMap;
 import java.util.Map;
+
+import org.apache.camel.support.LRUCacheFactory;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -32,12 +33,7 @@ final class Jwts {
      * made again on each request, so every answer is the one a fresh verification gives.
      */
     private static final int VERIFIED_MAX = 64;
-    private static final Map<String, Verified> VERIFIED = new LinkedHashMap<>(VERIFIED_MAX * 2, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Verified> eldest) {
-            return size() > VERIFIED_MAX;
-        }
-    };
+    private static final Map<String, Verified> VERIFIED = LRUCacheFactory.newLRUCache(VERIFIED_MAX);
 
     private record Verified(RSAPublicKey key, String payload) {
     }
@@ -48,10 +44,7 @@ final class Jwts {
             throw new InvalidJwt("missing JWT");
         }
         String token = jwt.trim();
-        Verified known;
-        synchronized (VERIFIED) {
-            known = VERIFIED.get(token);
-        }
+        Verified known = VERIFIED.get(token);
         if (known != null && known.key().equals(key)) {
             return claims(known.payload(), mapper);
         }
@@ -73,9 +66,7 @@ final class Jwts {
         }
         String payload = jws.getPayload().toString();
         JsonNode claims = claims(payload, mapper);
-        synchronized (VERIFIED) {
-            VERIFIED.put(token, new Verified(key, payload));
-        }
+        VERIFIED.put(token, new Verified(key, payload));
         return claims;
     }
 
