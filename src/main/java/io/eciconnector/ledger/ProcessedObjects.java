@@ -102,6 +102,35 @@ public class ProcessedObjects implements IdempotentRepository {
         });
     }
 
+    /**
+     * Forgets the keys kept before {@code cutoff}, {@code page} a transaction, at most {@code maxPages} transactions
+     * (the next pass goes on); answers how many. For keys the source will not list again (see
+     * PostCallS3Listing#forgetBefore): without this the table grows with the bucket for good.
+     */
+    public int forgetBefore(Instant cutoff, int page, int maxPages) {
+        int total = 0;
+        for (int i = 0; i < maxPages; i++) {
+            int n = ledger.inTransaction(c -> {
+                try (PreparedStatement st = c.prepareStatement("DELETE FROM processed_object WHERE repository = ? AND"
+                        + " object_key IN (SELECT object_key FROM processed_object WHERE repository = ? AND created_at < ?"
+                        + " FETCH FIRST " + Math.max(1, page) + " ROWS ONLY)")) {
+                    st.setString(1, REPOSITORY);
+                    st.setString(2, REPOSITORY);
+                    st.setTimestamp(3, Timestamp.from(cutoff));
+                    return st.executeUpdate();
+                }
+            });
+            total += n;
+            if (n < page) {
+                break;
+            }
+        }
+        if (total > 0) {
+            known.clear(); // refilled from the ledger by the next polls
+        }
+        return total;
+    }
+
     @Override
     public boolean confirm(String key) {
         return true;

@@ -111,6 +111,20 @@ public class PostCallS3Listing {
         return folders;
     }
 
+    /**
+     * The time before which the keys of processed objects can be forgotten (routes/signals-postcall-s3.yaml, once an
+     * hour): an object is processed after its day folder began, so one kept before the start of the oldest folder the
+     * lookback lists, less a day for clocks that disagree, is in a folder no poll lists again. Null with
+     * day-folders=false: each poll lists the whole prefix, and a forgotten key would be fetched again.
+     */
+    public Instant forgetBefore() {
+        if (!dayFolders) {
+            return null;
+        }
+        LocalDate oldest = LocalDate.ofInstant(clock.instant().minus(lookback), ZoneOffset.UTC);
+        return oldest.minusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+    }
+
     /** Whether the folder being listed has another page: none listed yet, or the last one was full. */
     public boolean more(Exchange exchange) {
         String after = exchange.getProperty(AFTER, String.class);

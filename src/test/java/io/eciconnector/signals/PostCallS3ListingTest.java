@@ -51,6 +51,19 @@ class PostCallS3ListingTest {
     }
 
     @Test
+    void keysAreForgottenOnlyBeforeTheOldestFolderListedLessADay() {
+        MovingClock clock = new MovingClock(Instant.parse("2026-12-02T00:30:00Z"));
+        PostCallS3Listing listing = new PostCallS3Listing("connect", PREFIX, true, Duration.ofDays(7),
+                Duration.ofHours(1), 1000, clock);
+        assertEquals(PREFIX + "2026/11/25/", listing.folders().get(0), "the oldest folder listed");
+        assertEquals(Instant.parse("2026-11-24T00:00:00Z"), listing.forgetBefore(),
+                "a file of 25 November may be processed from its first second: a day before it");
+        PostCallS3Listing whole = new PostCallS3Listing("connect", "analysis/", false, Duration.ofDays(7),
+                Duration.ofHours(1), 1000, clock);
+        assertEquals(null, whole.forgetBefore(), "the whole prefix is listed each poll: nothing forgotten");
+    }
+
+    @Test
     void theWholeLookbackOnTheFirstPollAndEachCatchUpTodayAndYesterdayInBetween() {
         MovingClock clock = new MovingClock(Instant.parse("2026-12-02T00:30:00Z"));
         PostCallS3Listing listing = new PostCallS3Listing("connect", PREFIX, true, Duration.ofDays(7),

@@ -110,6 +110,7 @@ class ConfigurationSourcesIT {
         v.put("eci.signals.kinesis.enabled", "false");
         v.put("eci.signals.kafka.enabled", "false");
         v.put("eci.signals.postcall-folder.enabled", "true");
+        v.put("eci.signals.postcall-s3.forget-delay-ms", "120000");
         v.put("eci.signals.postcall-s3.enabled", "false");
         v.put("eci.signals.postcall-s3.poll-ms", "10000");
         v.put("eci.signals.postcall-s3.lookback", "7D");

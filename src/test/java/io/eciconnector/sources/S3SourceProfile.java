@@ -29,6 +29,9 @@ public class S3SourceProfile implements QuarkusTestProfile {
         m.put("eci.signals.postcall-s3.poll-ms", "300");
         // two keys a listing request: a day folder of more files is listed page by page
         m.put("eci.signals.postcall-s3.page-size", "2");
+        // the keys of objects no poll lists any more are forgotten each second here (once an hour by default)
+        m.put("eci.signals.postcall-s3.forget-delay-ms", "500");
+        m.put("eci.ledger.retention-check-ms", "1000");
         return m;
     }
 

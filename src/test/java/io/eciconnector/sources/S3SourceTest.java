@@ -182,6 +182,31 @@ class S3SourceTest {
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> !seen.contains(seenKey.apply(old)));
     }
 
+    @jakarta.inject.Inject
+    io.eciconnector.ledger.Ledger ledger;
+
+    /**
+     * The keys of processed post-call objects do not grow with the bucket for good: a key kept before the oldest day
+     * folder the lookback lists (7 days, less a day) is forgotten by the route's pass; a recent one stays.
+     */
+    @Test
+    void theKeysOfObjectsNoPollListsAnyMoreAreForgotten() throws Exception {
+        String old = S3ProxyResource.BUCKET + "/Analysis/Voice/Redacted/2026/10/01/gone_analysis.json#\"e-old\"";
+        String recent = S3ProxyResource.BUCKET + "/Analysis/Voice/Redacted/" + DAY + "/kept_analysis.json#\"e-new\"";
+        assertTrue(seen.add(old));
+        assertTrue(seen.add(recent));
+        ledger.inTransaction(c -> {
+            try (java.sql.PreparedStatement st = c.prepareStatement(
+                    "UPDATE processed_object SET created_at = ? WHERE object_key = ?")) {
+                st.setTimestamp(1, java.sql.Timestamp.from(Instant.now().minus(Duration.ofDays(9))));
+                st.setString(2, old);
+                return st.executeUpdate();
+            }
+        });
+        await().atMost(Duration.ofSeconds(20)).until(() -> !seen.contains(old));
+        assertTrue(seen.contains(recent), "a key of a folder still listed stays");
+    }
+
     /**
      * A post-call analysis file of a transferred contact whose contact trace record the connector has taken in: its
      * events go to the first contact's key (InitialContactId), timed from the record's Agent.ConnectedToAgentTimestamp
