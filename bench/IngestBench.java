@@ -56,7 +56,7 @@ public class IngestBench {
         System.out.printf("eci-connector ingest benchmark: %d calls, upload concurrency %d, heap %s, %d cores%n%n", n,
                 concurrency, a.get("heap"), Runtime.getRuntime().availableProcessors());
 
-        Path work = Files.createTempDirectory("eci-bench");
+        Path work = Files.createTempDirectory(Files.createDirectories(Path.of("target", "bench").toAbsolutePath()), "eci-bench");
         List<String> props = new ArrayList<>(List.of(a.getOrDefault("extra", "-Dx=1").trim().split(" +")));
         props.addAll(List.of("-Deci.create.max-wait=1S", "-Deci.create.recovery-ms=1000",
                 "-Deci.upload.recovery-ms=1000", "-Deci.ingest.folder.poll-ms=200", "-Deci.upload.concurrency=" + concurrency));
@@ -164,7 +164,7 @@ public class IngestBench {
         System.out.println();
 
         // 3. a 64 MB recording through a 64 MB heap
-        Path big = Files.createTempDirectory("eci-bench-64");
+        Path big = Files.createTempDirectory(Files.createDirectories(Path.of("target", "bench").toAbsolutePath()), "eci-bench-64");
         App small = new App(big, "64m", "-Deci.create.max-wait=1S", "-Deci.create.recovery-ms=1000",
                 "-Deci.upload.recovery-ms=1000", "-Deci.ingest.folder.poll-ms=200");
         small.start();

@@ -52,7 +52,7 @@ public class RecordBench {
     }
 
     static void run(int n, int perPoll, String heap, String extra) throws Exception {
-        Path work = Files.createTempDirectory("eci-record-bench");
+        Path work = Files.createTempDirectory(Files.createDirectories(Path.of("target", "bench").toAbsolutePath()), "eci-record-bench");
         Path staging = Files.createDirectories(work.resolve("staging"));
         Instant start = Instant.now().minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS);
         for (int i = 0; i < n; i++) {

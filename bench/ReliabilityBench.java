@@ -106,7 +106,7 @@ public class ReliabilityBench {
     static Result killCampaign() throws Exception {
         int n = Integer.parseInt(a.get("kill-calls"));
         int kills = Integer.parseInt(a.get("kills"));
-        Path work = Files.createTempDirectory("eci-rel-kill");
+        Path work = Files.createTempDirectory(Files.createDirectories(Path.of("target", "bench").toAbsolutePath()), "eci-rel-kill");
         long t0 = System.nanoTime();
         try (App org = App.sandbox(work.resolve("org"))) {
             org.post("/sandbox/faults", "[{\"endpoint\":\"eci.voicecalls\",\"action\":\"delay\",\"delayMs\":"
@@ -163,7 +163,7 @@ public class ReliabilityBench {
 
     static Result faultCampaign() throws Exception {
         int n = Integer.parseInt(a.get("fault-calls"));
-        Path work = Files.createTempDirectory("eci-rel-fault");
+        Path work = Files.createTempDirectory(Files.createDirectories(Path.of("target", "bench").toAbsolutePath()), "eci-rel-fault");
         long t0 = System.nanoTime();
         long timeoutMs = Duration.parse("PT" + a.get("timeout")).toMillis();
         long late = timeoutMs + 1500;

@@ -67,7 +67,7 @@ public class SignalBench {
         }
         System.out.printf("eci-connector signal benchmark: %d records/s for %d s over %d calls, sources %s, heap %s, %d cores%n%n",
                 rate, seconds, calls, sources, a.get("heap"), Runtime.getRuntime().availableProcessors());
-        Path work = Files.createTempDirectory("eci-signal-bench");
+        Path work = Files.createTempDirectory(Files.createDirectories(Path.of("target", "bench").toAbsolutePath()), "eci-signal-bench");
         List<String> props = new ArrayList<>(List.of("-Deci.ingest.folder.enabled=false", "-Deci.signals.folder.enabled=false",
                 "-Deci.signals.postcall-folder.enabled=false", "-Dquarkus.log.category.\"io.eciconnector.signals\".level=WARN"));
         if (a.containsKey("extra")) {

@@ -46,7 +46,7 @@ public class StartBench {
             throw new IllegalStateException("package first: ./mvnw -B -q package -DskipTests (or --jar <path>)");
         }
         Path root = Path.of("").toAbsolutePath();
-        Path work = Files.createTempDirectory("eci-start-bench");
+        Path work = Files.createTempDirectory(Files.createDirectories(Path.of("target", "bench").toAbsolutePath()), "eci-start-bench");
         System.out.printf("eci-connector start benchmark: %d starts of %s, %s work directory %s, %d busy threads, "
                 + "%d cores, bound %d s%n%n", starts, jar, fresh ? "a fresh" : "one", work, busy,
                 Runtime.getRuntime().availableProcessors(), bound.toSeconds());

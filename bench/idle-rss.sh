@@ -10,7 +10,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 jar=$root/target/quarkus-app/quarkus-run.jar
 [ -f "$jar" ] || { echo "package first: ./mvnw -B -q package -DskipTests" >&2; exit 1; }
-dir=$(mktemp -d -t eci-idle-rss-XXXX)
+mkdir -p "$root/target/bench"
+dir=$(mktemp -d "$root/target/bench/eci-idle-rss-XXXX")
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 hp=$(port); mp=$(port)
 cd "$dir"

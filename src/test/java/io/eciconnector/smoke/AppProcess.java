@@ -43,7 +43,8 @@ final class AppProcess implements AutoCloseable {
                 "-Xmx" + heap, "-XX:+ExitOnOutOfMemoryError", "-Dquarkus.http.port=" + httpPort,
                 "-Dquarkus.management.port=" + managementPort,
                 // several JVMs at once: Jolokia on a free port, the JBang CLI's status files under the work directory
-                "-Deci.jolokia.port=0", "-Duser.home=" + workDir));
+                // (and its temporary files: nothing left in the machine's /tmp)
+                "-Deci.jolokia.port=0", "-Duser.home=" + workDir, "-Djava.io.tmpdir=" + workDir));
         command.addAll(List.of(systemProperties));
         command.addAll(List.of("-jar", JAR.toString()));
     }
