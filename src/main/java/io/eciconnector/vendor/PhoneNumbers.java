@@ -39,7 +39,8 @@ public final class PhoneNumbers {
 
     /** Whether this is a phone number libphonenumber can read (E.164, or national in {@code defaultRegion}). */
     public static boolean isPhoneNumber(String value, String defaultRegion) {
-        if (value == null || !value.trim().matches("\\+?[0-9][0-9 ().-]*")) {
+        // digits with the usual separators, "(415) 555-0101" as Salesforce shows a User's Phone included
+        if (value == null || !value.trim().matches("\\+?\\(?[0-9][0-9 ().-]*")) {
             return false; // client:alice, sip:..., ext:101, anonymous, restricted
         }
         try {

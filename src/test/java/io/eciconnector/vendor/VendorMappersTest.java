@@ -207,6 +207,17 @@ class VendorMappersTest {
         assertFalse(PhoneNumbers.isPhoneNumber("266696687", "US"), "Twilio's anonymous caller is no possible number");
     }
 
+    /** Numbers as people type them: a User's Phone in Salesforce is often "(415) 555-0101". */
+    @Test
+    void nationalNumbersWithTheAreaCodeInBracketsArePhoneNumbers() {
+        assertTrue(PhoneNumbers.isPhoneNumber("(415) 555-0101", "US"));
+        assertTrue(PhoneNumbers.isPhoneNumber(" (415) 555-0101 ", "US"));
+        assertTrue(PhoneNumbers.isPhoneNumber("+1 (415) 555-0101", "US"));
+        assertEquals("+14155550101", PhoneNumbers.e164("(415) 555-0101", "US"));
+        assertFalse(PhoneNumbers.isPhoneNumber("(ext) 101", "US"));
+        assertFalse(PhoneNumbers.isPhoneNumber("()", "US"));
+    }
+
     @Test
     void ringCentralExtensionToExtensionCallsNameExtensions() throws Exception {
         CanonicalCall c = one("ringcentral", """
