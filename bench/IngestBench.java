@@ -1,11 +1,14 @@
 // Benchmark of the recording-ingest flow (not a test: it prints figures).
 //
 //   ./mvnw -B -q package -DskipTests && java bench/IngestBench.java [--calls 1000] [--concurrency 4] [--heap 256m]
-//       [--warmup 0] [--timeline false] [--extra "JVM options"]
+//       [--warmup 0] [--timeline false] [--users 0] [--extra "JVM options"]
 //
 // --warmup N: N other calls go through the connector first (measured apart), so the figures below are those of a
 // connector that has run a while (compiled code, sized heap) rather than of one just started. The plain client
 // always meets a warm sandbox: the connector's run before it has warmed the sandbox in the same JVM.
+//
+// --users N: the embedded org has N more active users, each with a Phone (a real org's directory; every call is
+// compared with every user's number).
 //
 // 1. The connector (the packaged jar, its own JVM, the embedded sandbox) takes N drops of small recordings: calls per
 //    second from drop to upload, API requests used against the minimum ceil(N/200) + N, peak heap and peak RSS.
@@ -60,6 +63,11 @@ public class IngestBench {
         List<String> props = new ArrayList<>(List.of(a.getOrDefault("extra", "-Dx=1").trim().split(" +")));
         props.addAll(List.of("-Deci.create.max-wait=1S", "-Deci.create.recovery-ms=1000",
                 "-Deci.upload.recovery-ms=1000", "-Deci.ingest.folder.poll-ms=200", "-Deci.upload.concurrency=" + concurrency));
+        for (int u = 0; u < Integer.parseInt(a.getOrDefault("users", "0")); u++) {
+            String i = "-Deci.sandbox.users[" + (5 + u) + "].";
+            props.addAll(List.of(i + "id=0055e" + String.format("%07d", u) + "BenAAC", i + "email=user" + u
+                    + "@bench.example", i + "phone=(212) 555-" + String.format("%04d", u % 10000)));
+        }
         App app = new App(work, a.get("heap"), props.toArray(String[]::new));
         app.start();
         Path staging = Files.createDirectories(work.resolve("staging"));

@@ -46,7 +46,7 @@ public class Participants {
         }
         String e164 = PhoneNumbers.e164(other, region);
         for (UserMatcher.User u : users.directory()) {
-            if (u.phone() != null && e164.equals(PhoneNumbers.e164(u.phone(), region))) {
+            if (e164.equals(u.e164())) { // the directory's numbers are read once, not for each call
                 return Verdict.skip("internal-call", "call " + c.externalId() + ": every participant is internal (the "
                         + "other party's number " + PhoneNumbers.mask(e164) + " is the Phone of user " + u.id() + ")");
             }
@@ -62,8 +62,7 @@ public class Participants {
         }
         Optional<String> phone = users.directory().stream()
                 .filter(u -> u.id() != null && SalesforceIds.to15(u.id()).equals(SalesforceIds.to15(userId)))
-                .map(UserMatcher.User::phone).filter(p -> PhoneNumbers.isPhoneNumber(p, region)).findFirst()
-                .map(p -> PhoneNumbers.e164(p, region));
+                .filter(UserMatcher.User::phoneIsNumber).map(UserMatcher.User::e164).findFirst();
         if (phone.isEmpty()) {
             return new Rep(null, Verdict.skip("participant-not-a-number", "call " + c.externalId() + ": the rep's "
                     + "participant is " + kind(rep) + ", not a phone number, and user " + userId

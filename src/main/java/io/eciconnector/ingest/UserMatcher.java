@@ -36,7 +36,20 @@ public class UserMatcher {
 
     private static final Logger LOG = Logger.getLogger(UserMatcher.class);
 
-    record User(String id, String email, String phone, String username, JsonNode record, Instant lastModified) {
+    /**
+     * An active user as read from the org. {@code e164} is the Phone as {@link PhoneNumbers#e164} gives it and
+     * {@code phoneIsNumber} whether libphonenumber reads it as a phone number, both worked out once when the directory
+     * is read: every call is compared with every user's Phone (an internal call, a rep matched by number), and parsing
+     * each of them again for each call made the intake's cost grow with the size of the org.
+     */
+    record User(String id, String email, String phone, String username, JsonNode record, Instant lastModified,
+            String e164, boolean phoneIsNumber) {
+
+        User(String id, String email, String phone, String username, JsonNode record, Instant lastModified,
+                String region) {
+            this(id, email, phone, username, record, lastModified, PhoneNumbers.e164(phone, region),
+                    PhoneNumbers.isPhoneNumber(phone, region));
+        }
     }
 
     @Inject
@@ -112,7 +125,7 @@ public class UserMatcher {
         }
         String internal = PhoneNumbers.e164(c.internalNumber(), region);
         if (internal != null) {
-            rules.add(u -> internal.equals(PhoneNumbers.e164(u.phone(), region)));
+            rules.add(u -> internal.equals(u.e164()));
         }
         for (Predicate<User> rule : rules) {
             Optional<User> best = all.stream().filter(rule)
@@ -175,7 +188,7 @@ public class UserMatcher {
                 // unordered then
             }
             out.add(new User(u.path("Id").asText(), u.path("Email").asText(null), u.path("Phone").asText(null),
-                    u.path("Username").asText(null), u, modified));
+                    u.path("Username").asText(null), u, modified, region));
         }
         LOG.debugf("User directory: %d active users", out.size());
         return out;
