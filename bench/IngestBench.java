@@ -1,7 +1,7 @@
 // Benchmark of the recording-ingest flow (not a test: it prints figures).
 //
 //   ./mvnw -B -q package -DskipTests && java bench/IngestBench.java [--calls 1000] [--concurrency 4] [--heap 256m]
-//       [--warmup 0] [--timeline false] [--users 0] [--extra "JVM options"]
+//       [--warmup 0] [--timeline false] [--users 0] [--recording-names record|connect] [--extra "JVM options"]
 //
 // --warmup N: N other calls go through the connector first (measured apart), so the figures below are those of a
 // connector that has run a while (compiled code, sized heap) rather than of one just started. The plain client
@@ -63,6 +63,8 @@ public class IngestBench {
         List<String> props = new ArrayList<>(List.of(a.getOrDefault("extra", "-Dx=1").trim().split(" +")));
         props.addAll(List.of("-Deci.create.max-wait=1S", "-Deci.create.recovery-ms=1000",
                 "-Deci.upload.recovery-ms=1000", "-Deci.ingest.folder.poll-ms=200", "-Deci.upload.concurrency=" + concurrency));
+        // --recording-names connect: recordings named {id}_{time}_UTC.wav, as Amazon Connect names them, found by prefix
+        String suffix = "connect".equals(a.get("recording-names")) ? "_20261120T10:00_UTC" : "";
         for (int u = 0; u < Integer.parseInt(a.getOrDefault("users", "0")); u++) {
             String i = "-Deci.sandbox.users[" + (5 + u) + "].";
             props.addAll(List.of(i + "id=0055e" + String.format("%07d", u) + "BenAAC", i + "email=user" + u
@@ -77,7 +79,7 @@ public class IngestBench {
             Path warm = Files.createDirectories(work.resolve("staging-warmup"));
             for (int i = 0; i < warmup; i++) {
                 String id = String.format("WARMUP-%06d", i);
-                wav(warm.resolve(id + ".wav"), 8000, 4000);
+                wav(warm.resolve(id + suffix + ".wav"), 8000, 4000);
                 Files.writeString(warm.resolve(id + ".json"), record(id));
             }
             long w0 = System.nanoTime();
@@ -99,7 +101,7 @@ public class IngestBench {
         }
         for (int i = 0; i < n; i++) {
             String id = String.format("BENCH-%06d", i);
-            wav(staging.resolve(id + ".wav"), 8000, 4000); // 0.5 s mono
+            wav(staging.resolve(id + suffix + ".wav"), 8000, 4000); // 0.5 s mono
             Files.writeString(staging.resolve(id + ".json"), record(id));
         }
         Map<String, Integer> before = warmup > 0 ? app.requests() : Map.of();

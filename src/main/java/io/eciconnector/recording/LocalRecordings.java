@@ -51,12 +51,15 @@ public class LocalRecordings implements RecordingBackend {
         if (prefix == null || !Files.isDirectory(dir)) {
             return Optional.empty();
         }
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> p.getFileName().toString().startsWith(prefix))
-                    .filter(p -> EXTENSIONS.stream().anyMatch(e -> p.getFileName().toString().endsWith(e))).sorted()
-                    .findFirst().map(Path::toUri);
-        }
+        // by prefix: from a recent listing of the directory, shared by the calls of a poll (DirectoryListings)
+        return listings.find(dir.toString(), null, prefix, () -> {
+            try (Stream<Path> files = Files.list(dir)) {
+                return files.map(p -> p.getFileName().toString()).toList();
+            }
+        }).map(name -> dir.resolve(name).toUri());
     }
+
+    private final DirectoryListings listings = new DirectoryListings();
 
     @Override
     public URI archive(URI uri, String area) throws IOException {
@@ -73,6 +76,7 @@ public class LocalRecordings implements RecordingBackend {
             }
         }
         OwnerOnly.file(to);
+        listings.moved(from.getParent().toString(), dir.toString(), from.getFileName().toString());
         return to.toUri();
     }
 }

@@ -121,24 +121,25 @@ public class SftpRecordings implements RecordingBackend {
     @Override
     public Optional<URI> find(URI location, String base, String prefix) throws IOException {
         String dir = location.getPath().replaceAll("/+$", "");
-        return with(location, sftp -> {
+        // from a recent listing of the directory, shared by the calls of a poll (DirectoryListings): one remote
+        // directory read for a poll's calls, not one per call
+        String at = dir.isEmpty() ? "/" : dir;
+        return listings.find(location.getAuthority() + at, base, prefix, () -> with(location, sftp -> {
+            java.util.List<String> names = new java.util.ArrayList<>();
             try {
-                for (SftpClient.DirEntry e : sftp.readDir(dir.isEmpty() ? "/" : dir)) {
-                    String name = e.getFilename();
-                    boolean audio = LocalRecordings.EXTENSIONS.stream().anyMatch(name::endsWith);
-                    if (audio && (name.substring(0, name.lastIndexOf('.')).equals(base)
-                            || (prefix != null && name.startsWith(prefix)))) {
-                        return Optional.of(URI.create(location.getScheme() + "://" + location.getAuthority() + dir + "/" + name));
-                    }
+                for (SftpClient.DirEntry e : sftp.readDir(at)) {
+                    names.add(e.getFilename());
                 }
             } catch (SftpException e) {
                 if (e.getStatus() != SftpConstants.SSH_FX_NO_SUCH_FILE) {
                     throw e;
                 }
             }
-            return Optional.empty();
-        });
+            return names;
+        })).map(name -> URI.create(location.getScheme() + "://" + location.getAuthority() + dir + "/" + name));
     }
+
+    private final DirectoryListings listings = new DirectoryListings();
 
     /** Creates the directory and any missing parent. */
     static void mkdirs(SftpClient sftp, String dir) throws IOException {
@@ -177,6 +178,7 @@ public class SftpRecordings implements RecordingBackend {
             }
             return null;
         });
+        listings.moved(uri.getAuthority() + (dir.isEmpty() ? "/" : dir), uri.getAuthority() + targetDir, name);
         return URI.create(uri.getScheme() + "://" + uri.getAuthority() + target);
     }
 }
