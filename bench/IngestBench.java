@@ -326,7 +326,7 @@ public class IngestBench {
             this.management = freePort();
             command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + heap,
                     "-Dquarkus.http.port=" + http, "-Dquarkus.management.port=" + management,
-                    "-Dquarkus.log.category.\"ingest-folder\".level=WARN",
+                    "-Djava.io.tmpdir=" + work, "-Dquarkus.log.category.\"ingest-folder\".level=WARN",
                     "-Dquarkus.log.category.\"create-voicecalls\".level=WARN"));
             command.addAll(List.of(props));
             command.addAll(List.of("-jar", JAR.toString()));

@@ -118,7 +118,7 @@ public class RecordBench {
             this.management = freePort();
             command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + heap,
                     "-Dquarkus.http.port=" + http, "-Dquarkus.management.port=" + management, "-Deci.jolokia.port=0",
-                    "-Duser.home=" + work, "-Dquarkus.log.category.\"ingest-folder\".level=WARN"));
+                    "-Duser.home=" + work, "-Djava.io.tmpdir=" + work, "-Dquarkus.log.category.\"ingest-folder\".level=WARN"));
             command.addAll(List.of(props));
             command.addAll(List.of("-jar", JAR.toString()));
         }

@@ -359,7 +359,7 @@ public class ReliabilityBench {
         App start() throws Exception {
             List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx" + a.get("heap"), "-XX:+ExitOnOutOfMemoryError", "-Dquarkus.http.port=" + http,
-                    "-Dquarkus.management.port=" + management, "-Deci.jolokia.port=0", "-Duser.home=" + work,
+                    "-Dquarkus.management.port=" + management, "-Deci.jolokia.port=0", "-Duser.home=" + work, "-Djava.io.tmpdir=" + work,
                     "-Dquarkus.log.category.\"create-voicecalls\".level=WARN",
                     "-Dquarkus.log.category.\"ingest-folder\".level=WARN", "-jar", JAR.toString()));
             ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile()).redirectErrorStream(true)

@@ -412,7 +412,8 @@ public class SignalBench {
             this.http = freePort();
             this.management = freePort();
             command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + heap,
-                    "-Dquarkus.http.port=" + http, "-Dquarkus.management.port=" + management));
+                    "-Dquarkus.http.port=" + http, "-Dquarkus.management.port=" + management,
+                    "-Djava.io.tmpdir=" + work));
             command.addAll(List.of(props));
             command.addAll(List.of("-jar", JAR.toString()));
         }

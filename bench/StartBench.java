@@ -85,7 +85,7 @@ public class StartBench {
             int mgmt = freePort();
             List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx" + a.get("heap"), "-XX:+ExitOnOutOfMemoryError", "-Dquarkus.http.port=" + http,
-                    "-Dquarkus.management.port=" + mgmt, "-Deci.jolokia.port=0", "-Duser.home=" + dir, "-jar",
+                    "-Dquarkus.management.port=" + mgmt, "-Deci.jolokia.port=0", "-Duser.home=" + dir, "-Djava.io.tmpdir=" + dir, "-jar",
                     jar.toString());
             ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));

@@ -16,7 +16,7 @@ port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); 
 hp=$(port); mp=$(port)
 cd "$dir"
 ECI_ROUTES_DIR=$root/routes ECI_CONFIG_FILE=$root/application.properties \
-  java "$@" -Dquarkus.http.port=$hp -Dquarkus.management.port=$mp -Deci.jolokia.port=0 -Duser.home="$dir" \
+  java "$@" -Dquarkus.http.port=$hp -Dquarkus.management.port=$mp -Deci.jolokia.port=0 -Duser.home="$dir" -Djava.io.tmpdir="$dir" \
   -jar "$jar" > app.log 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
