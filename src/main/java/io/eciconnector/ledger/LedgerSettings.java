@@ -49,6 +49,15 @@ public interface LedgerSettings {
     Optional<Duration> signalRetention();
 
     /**
+     * How long the contacts of a forgotten conversation (FORGOTTEN) stay after the conversation started, so that a
+     * record of theirs delivered again (a stream replayed from its start, a file dropped twice) is skipped rather than
+     * sent a second time; then they are deleted too (routes/signals-retention.yaml). 400 days: longer than a Kinesis
+     * stream can keep a record (365 days). Never less than the signal retention.
+     */
+    @WithDefault("400D")
+    Duration signalReplayGuard();
+
+    /**
      * This instance's name in claims, stable across restarts so that a restarted instance takes its own claims back
      * at once. Unset: the pod name (POD_NAME, or HOSTNAME inside Kubernetes), else the id kept in instance-id-file.
      */

@@ -43,6 +43,34 @@ public class SignalRetention {
         return d.compareTo(FLOOR) < 0 ? FLOOR : d;
     }
 
+    /** How long a forgotten conversation's contacts stay: eci.ledger.signal-replay-guard, at least the retention. */
+    public Duration replayGuard() {
+        return guard(settings.signalReplayGuard(), retention());
+    }
+
+    static Duration guard(Duration configured, Duration retention) {
+        return configured.compareTo(retention) < 0 ? retention : configured;
+    }
+
+    /**
+     * One pass: the contacts of forgotten conversations that started more than eci.ledger.signal-replay-guard ago are
+     * deleted, {@code page} a transaction, at most {@code maxPages} transactions (the next pass goes on); answers how
+     * many. A record of theirs that comes after this is taken for a new conversation's.
+     */
+    public int forgetReplayGuards(int page, int maxPages) {
+        long cutoff = System.currentTimeMillis() - replayGuard().toMillis();
+        int total = 0;
+        for (int i = 0; i < maxPages; i++) {
+            int n = store.deleteForgottenContacts(cutoff, page);
+            total += n;
+            if (n < page) {
+                break;
+            }
+        }
+        metrics.signals("CONTACT", "guard-expired", total);
+        return total;
+    }
+
     /**
      * One pass: for each status a contact has before it is forgotten, at most {@code maxPages} transactions of
      * {@code page} contacts, oldest first (the next pass goes on); answers how many conversations were forgotten.

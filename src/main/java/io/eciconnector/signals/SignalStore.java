@@ -725,6 +725,26 @@ public class SignalStore {
         }
     }
 
+    /** The oldest forgotten contacts created before a cutoff, one page (index ix_signal_contact_status). */
+    static final String OLDEST_FORGOTTEN = "SELECT contact_id FROM signal_contact WHERE status = 'FORGOTTEN' AND "
+            + "created_at < ? ORDER BY status, created_at, contact_id FETCH FIRST ? ROWS ONLY";
+
+    /**
+     * One page, one transaction: deletes up to {@code limit} contacts of forgotten conversations created before the
+     * cutoff, oldest first; answers how many. A forgotten conversation has no records or items left (see
+     * {@link #forgetSent}), and a record of it that comes again is not stored, so nothing refers to them.
+     */
+    public int deleteForgottenContacts(long cutoff, int limit) {
+        return inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM signal_contact WHERE status = 'FORGOTTEN' AND "
+                    + "contact_id IN (" + OLDEST_FORGOTTEN + ")")) {
+                ps.setLong(1, cutoff);
+                ps.setInt(2, Math.max(1, limit));
+                return ps.executeUpdate();
+            }
+        });
+    }
+
     private static OutboxItem item(ResultSet rs) throws SQLException {
         long record = rs.getLong(7);
         Long recordId = rs.wasNull() ? null : record;

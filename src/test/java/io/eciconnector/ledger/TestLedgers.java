@@ -106,6 +106,10 @@ public final class TestLedgers {
                 return Optional.empty();
             }
 
+            public Duration signalReplayGuard() {
+                return Duration.ofDays(400);
+            }
+
             public Optional<String> instanceId() {
                 return Optional.of(instanceId);
             }

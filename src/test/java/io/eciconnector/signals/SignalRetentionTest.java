@@ -105,6 +105,49 @@ class SignalRetentionTest {
         }
     }
 
+    /**
+     * routes/signals-retention.yaml's second route: the contacts of forgotten conversations (the replay guard) are
+     * deleted once the conversation started longer than the guard ago, by pages, oldest first; the contacts of
+     * conversations forgotten more recently, and of conversations not forgotten however old, stay.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = { "h2", "postgresql" })
+    void theContactsOfForgottenConversationsAreDeletedOnceTheReplayGuardIsOver(String db) throws Exception {
+        Ledger ledger = TestLedgers.fresh(db, TestLedgers.unique(), Duration.ofMinutes(2));
+        try {
+            SignalStore store = new SignalStore();
+            store.ledger = ledger;
+            long now = System.currentTimeMillis();
+            long ancient = now - 500 * DAY;
+            long old = now - 40 * DAY;
+            store.sent(conversation(store, "A", "A", ancient, null), 200, ancient + 1000);
+            store.sent(conversation(store, "T1", "T1", ancient, null), 200, ancient + 1000);
+            store.sent(conversation(store, "T2", "T1", ancient + 60_000, null), 200, ancient + 70_000);
+            store.sent(conversation(store, "B", "B", old, null), 200, old + 1000);
+            List<OutboxItem> dead = conversation(store, "D", "D", ancient, null);
+            store.dead(dead, 400, "refused", ancient + 1000);
+            assertEquals(3, pass(store, now - 30 * DAY, 500, now), "A, T1 (two contacts) and B forgotten; D not");
+
+            long guardCutoff = now - 400 * DAY;
+            assertEquals(2, store.deleteForgottenContacts(guardCutoff, 2), "a page of two, the oldest first");
+            assertTrue(store.contact("A").isEmpty() && store.contact("T1").isEmpty(), "A and T1 went first");
+            assertEquals(1, store.deleteForgottenContacts(guardCutoff, 2), "then T2");
+            assertEquals(0, store.deleteForgottenContacts(guardCutoff, 2), "then none");
+            assertTrue(store.contact("T2").isEmpty());
+            assertEquals(SignalStore.FORGOTTEN, store.contact("B").orElseThrow().status(), "started 40 days ago: kept");
+            assertEquals("COMPLETED", store.contact("D").orElseThrow().status(), "not forgotten (an item dead): kept");
+            assertEquals(2, store.items("D").size(), "with its items");
+        } finally {
+            TestLedgers.close(ledger);
+        }
+    }
+
+    @Test
+    void theReplayGuardIsNeverShorterThanTheRetention() {
+        assertEquals(Duration.ofDays(400), SignalRetention.guard(Duration.ofDays(400), Duration.ofDays(30)));
+        assertEquals(Duration.ofDays(30), SignalRetention.guard(Duration.ofDays(2), Duration.ofDays(30)));
+    }
+
     /** A pass reads the oldest contacts of a status in the index's order, without reading or sorting the others. */
     @Test
     void aPageReadsTheOldestContactsOfAStatusInTheIndexsOrder() throws Exception {

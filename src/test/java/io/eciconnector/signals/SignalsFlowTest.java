@@ -705,6 +705,46 @@ class SignalsFlowTest {
         assertEquals(List.of("k1"), messageIds(telephony(key)), "sent once");
     }
 
+    /**
+     * routes/signals-retention.yaml's second route: the contacts of a forgotten conversation that started longer than
+     * eci.ledger.signal-replay-guard (400 days) ago are deleted, so the replay guard does not grow for good; those of
+     * one forgotten but started since stay, FORGOTTEN.
+     */
+    @Test
+    void theContactsOfAConversationForgottenLongAgoAreDeletedOnceTheReplayGuardIsOver() throws Exception {
+        String ancient = id("guard-old");
+        String recent = id("guard-new");
+        long start = System.currentTimeMillis() - 30_000;
+        for (String key : List.of(ancient, recent)) {
+            register(key);
+            post(started(key, start), segments(key, transcript("g1", "AGENT", "hello", 0, 500, null)),
+                    record(key, "COMPLETED"));
+        }
+        await().atMost(WAIT).until(() -> allSent(ancient, 1) && allSent(recent, 1));
+        long now = System.currentTimeMillis();
+        ledger.inTransaction(c -> {
+            for (String key : List.of(ancient, recent)) {
+                long then = now - (key.equals(ancient) ? 401 : 40) * 86_400_000L;
+                update(c, "UPDATE signal_contact SET created_at = ?, updated_at = ? WHERE contact_id = ?", then, then, key);
+                update(c, "UPDATE signal_outbox SET received_at = ?, sent_at = ? WHERE vendor_call_key = ?", then, then,
+                        key);
+                update(c, "UPDATE signal_record SET received_at = ? WHERE contact_id = ?", then, key);
+            }
+            return null;
+        });
+        camel.getRoute("signals-retention").getProcessor().process(new org.apache.camel.support.DefaultExchange(camel));
+        for (String key : List.of(ancient, recent)) {
+            assertEquals("FORGOTTEN", view(key).path("contact").path("status").asText(), key);
+        }
+
+        org.apache.camel.Exchange pass = new org.apache.camel.support.DefaultExchange(camel);
+        camel.getRoute("signals-retention-replay-guard").getProcessor().process(pass); // one pass of the hourly route
+        // this conversation's contact (1), unless the route's own pass came between the update above and this one (0)
+        assertTrue(pass.getMessage().getBody(Integer.class) <= 1, "only the conversation older than the guard");
+        given().get("/signals/calls/" + ancient).then().statusCode(404);
+        assertEquals("FORGOTTEN", view(recent).path("contact").path("status").asText(), "started 40 days ago: kept");
+    }
+
     static void update(java.sql.Connection c, String sql, Object... params) throws java.sql.SQLException {
         try (var ps = c.prepareStatement(sql)) {
             for (int i = 0; i < params.length; i++) {

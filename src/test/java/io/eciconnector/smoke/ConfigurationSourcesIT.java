@@ -85,6 +85,7 @@ class ConfigurationSourcesIT {
         v.put("eci.ledger.retention", "30D");
         v.put("eci.ledger.retention-check-ms", "3600000");
         v.put("eci.ledger.signal-retention", "30D");
+        v.put("eci.ledger.signal-replay-guard", "400D");
         v.put("eci.ledger.url", "jdbc:h2:file:./data/ledger/eci;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE");
         v.put("eci.ops.token-file", "");
         v.put("eci.phone.default-region", "US");
