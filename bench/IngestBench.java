@@ -2,6 +2,7 @@
 //
 //   ./mvnw -B -q package -DskipTests && java bench/IngestBench.java [--calls 1000] [--concurrency 4] [--heap 256m]
 //       [--warmup 0] [--timeline false] [--users 0] [--recording-names record|connect] [--extra "JVM options"]
+//       [--jar target/quarkus-app/quarkus-run.jar]
 //
 // --warmup N: N other calls go through the connector first (measured apart), so the figures below are those of a
 // connector that has run a while (compiled code, sized heap) rather than of one just started. The plain client
@@ -42,7 +43,7 @@ import java.util.regex.Pattern;
 public class IngestBench {
 
     static final Path ROOT = Path.of("").toAbsolutePath();
-    static final Path JAR = ROOT.resolve("target/quarkus-app/quarkus-run.jar");
+    static Path JAR = ROOT.resolve("target/quarkus-app/quarkus-run.jar");
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -53,6 +54,9 @@ public class IngestBench {
         }
         int n = Integer.parseInt(a.get("calls"));
         int concurrency = Integer.parseInt(a.get("concurrency"));
+        if (a.containsKey("jar")) {
+            JAR = Path.of(a.get("jar")).toAbsolutePath();
+        }
         if (!Files.isRegularFile(JAR)) {
             throw new IllegalStateException("package first: ./mvnw -B -q package -DskipTests");
         }
