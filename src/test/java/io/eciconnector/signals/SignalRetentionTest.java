@@ -142,6 +142,27 @@ class SignalRetentionTest {
         }
     }
 
+    /** The replay guard's page reads the oldest forgotten contacts in the index's order, without sorting the others. */
+    @Test
+    void aReplayGuardPageReadsTheOldestForgottenContactsInTheIndexsOrder() throws Exception {
+        Ledger ledger = TestLedgers.fresh("h2", TestLedgers.unique(), Duration.ofMinutes(2));
+        try {
+            String plan = ledger.inTransaction(c -> {
+                try (var ps = c.prepareStatement("EXPLAIN " + SignalStore.OLDEST_FORGOTTEN)) {
+                    ps.setLong(1, 1000);
+                    ps.setInt(2, 500);
+                    try (var rs = ps.executeQuery()) {
+                        rs.next();
+                        return rs.getString(1);
+                    }
+                }
+            });
+            assertTrue(plan.contains("IX_SIGNAL_CONTACT_STATUS") && plan.contains("index sorted"), plan);
+        } finally {
+            TestLedgers.close(ledger);
+        }
+    }
+
     @Test
     void theReplayGuardIsNeverShorterThanTheRetention() {
         assertEquals(Duration.ofDays(400), SignalRetention.guard(Duration.ofDays(400), Duration.ofDays(30)));
