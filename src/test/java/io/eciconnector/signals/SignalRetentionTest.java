@@ -145,19 +145,25 @@ class SignalRetentionTest {
     /** The replay guard's page reads the oldest forgotten contacts in the index's order, without sorting the others. */
     @Test
     void aReplayGuardPageReadsTheOldestForgottenContactsInTheIndexsOrder() throws Exception {
+        String plan = explain(SignalStore.OLDEST_FORGOTTEN, 1000L, 500);
+        assertTrue(plan.contains("IX_SIGNAL_CONTACT_STATUS") && plan.contains("index sorted"), plan);
+    }
+
+    /** H2's plan of a query, its parameters set in order. */
+    static String explain(String sql, Object... params) throws Exception {
         Ledger ledger = TestLedgers.fresh("h2", TestLedgers.unique(), Duration.ofMinutes(2));
         try {
-            String plan = ledger.inTransaction(c -> {
-                try (var ps = c.prepareStatement("EXPLAIN " + SignalStore.OLDEST_FORGOTTEN)) {
-                    ps.setLong(1, 1000);
-                    ps.setInt(2, 500);
+            return ledger.inTransaction(c -> {
+                try (var ps = c.prepareStatement("EXPLAIN " + sql)) {
+                    for (int i = 0; i < params.length; i++) {
+                        ps.setObject(i + 1, params[i]);
+                    }
                     try (var rs = ps.executeQuery()) {
                         rs.next();
                         return rs.getString(1);
                     }
                 }
             });
-            assertTrue(plan.contains("IX_SIGNAL_CONTACT_STATUS") && plan.contains("index sorted"), plan);
         } finally {
             TestLedgers.close(ledger);
         }
@@ -172,25 +178,8 @@ class SignalRetentionTest {
     /** A pass reads the oldest contacts of a status in the index's order, without reading or sorting the others. */
     @Test
     void aPageReadsTheOldestContactsOfAStatusInTheIndexsOrder() throws Exception {
-        Ledger ledger = TestLedgers.fresh("h2", TestLedgers.unique(), Duration.ofMinutes(2));
-        try {
-            String plan = ledger.inTransaction(c -> {
-                try (var ps = c.prepareStatement("EXPLAIN " + SignalStore.OLDEST_OF_STATUS)) {
-                    ps.setString(1, "COMPLETED");
-                    ps.setLong(2, 1000);
-                    ps.setLong(3, 0);
-                    ps.setLong(4, 0);
-                    ps.setString(5, "");
-                    try (var rs = ps.executeQuery()) {
-                        rs.next();
-                        return rs.getString(1);
-                    }
-                }
-            });
-            assertTrue(plan.contains("IX_SIGNAL_CONTACT_STATUS") && plan.contains("index sorted"), plan);
-        } finally {
-            TestLedgers.close(ledger);
-        }
+        String plan = explain(SignalStore.OLDEST_OF_STATUS, "COMPLETED", 1000L, 0L, 0L, "");
+        assertTrue(plan.contains("IX_SIGNAL_CONTACT_STATUS") && plan.contains("index sorted"), plan);
     }
 
     @Test
