@@ -11,6 +11,7 @@ import org.jboss.logging.Logger;
 
 import io.eciconnector.ledger.Ledger;
 import io.eciconnector.ledger.LedgerSettings;
+import io.eciconnector.ledger.Pages;
 import io.eciconnector.ledger.RecordAttempts;
 import io.eciconnector.metrics.FlowMetrics;
 
@@ -64,14 +65,7 @@ public class LedgerRetention {
                     settings.retention(), retention);
         }
         Instant cutoff = Instant.now().minus(retention);
-        int total = 0;
-        for (int i = 0; i < maxBatches; i++) {
-            int n = ledger.forgetFinished(cutoff, batch);
-            total += n;
-            if (n < batch) {
-                break;
-            }
-        }
+        int total = Pages.untilShort(batch, maxBatches, () -> ledger.forgetFinished(cutoff, batch));
         recordAttempts.forgetTriedBefore(cutoff);
         if (total > 0) {
             metrics.calls("ledger", "forgotten", "retention", total);

@@ -108,23 +108,16 @@ public class ProcessedObjects implements IdempotentRepository {
      * PostCallS3Listing#forgetBefore): without this the table grows with the bucket for good.
      */
     public int forgetBefore(Instant cutoff, int page, int maxPages) {
-        int total = 0;
-        for (int i = 0; i < maxPages; i++) {
-            int n = ledger.inTransaction(c -> {
-                try (PreparedStatement st = c.prepareStatement("DELETE FROM processed_object WHERE repository = ? AND"
-                        + " object_key IN (SELECT object_key FROM processed_object WHERE repository = ? AND created_at < ?"
-                        + " FETCH FIRST " + Math.max(1, page) + " ROWS ONLY)")) {
-                    st.setString(1, REPOSITORY);
-                    st.setString(2, REPOSITORY);
-                    st.setTimestamp(3, Timestamp.from(cutoff));
-                    return st.executeUpdate();
-                }
-            });
-            total += n;
-            if (n < page) {
-                break;
+        int total = Pages.untilShort(page, maxPages, () -> ledger.inTransaction(c -> {
+            try (PreparedStatement st = c.prepareStatement("DELETE FROM processed_object WHERE repository = ? AND"
+                    + " object_key IN (SELECT object_key FROM processed_object WHERE repository = ? AND created_at < ?"
+                    + " FETCH FIRST " + Math.max(1, page) + " ROWS ONLY)")) {
+                st.setString(1, REPOSITORY);
+                st.setString(2, REPOSITORY);
+                st.setTimestamp(3, Timestamp.from(cutoff));
+                return st.executeUpdate();
             }
-        }
+        }));
         if (total > 0) {
             known.clear(); // refilled from the ledger by the next polls
         }

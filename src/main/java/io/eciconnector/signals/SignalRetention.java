@@ -8,6 +8,7 @@ import jakarta.inject.Inject;
 import jakarta.inject.Named;
 
 import io.eciconnector.ledger.LedgerSettings;
+import io.eciconnector.ledger.Pages;
 import io.eciconnector.metrics.FlowMetrics;
 
 /**
@@ -59,14 +60,7 @@ public class SignalRetention {
      */
     public int forgetReplayGuards(int page, int maxPages) {
         long cutoff = System.currentTimeMillis() - replayGuard().toMillis();
-        int total = 0;
-        for (int i = 0; i < maxPages; i++) {
-            int n = store.deleteForgottenContacts(cutoff, page);
-            total += n;
-            if (n < page) {
-                break;
-            }
-        }
+        int total = Pages.untilShort(page, maxPages, () -> store.deleteForgottenContacts(cutoff, page));
         metrics.signals("CONTACT", "guard-expired", total);
         return total;
     }
