@@ -1,7 +1,7 @@
 // Benchmark of the signal flow (not a test: it prints figures).
 //
 //   ./mvnw -B -q package -DskipTests && java bench/SignalBench.java [--rate 200] [--seconds 20] [--calls 40]
-//       [--warmup 0] [--jar target/quarkus-app/quarkus-run.jar] [--extra "JVM options"]
+//       [--warmup 0] [--org embedded|separate] [--jar target/quarkus-app/quarkus-run.jar] [--extra "JVM options"]
 //   Kafka too (a KRaft broker in this JVM, from the test classpath):
 //   ./mvnw -B -q package -DskipTests && ./mvnw -B -q dependency:build-classpath -Dmdep.includeScope=test \
 //       -Dmdep.outputFile=target/bench.classpath && java -cp "target/test-classes:$(cat target/bench.classpath)" \
@@ -15,6 +15,9 @@
 // 2. The same payloads sent by a plain JDK HTTP client straight to the sandbox's telephony API as they arrive (one
 //    realtime request and one single-message bulk request per record, a JWT signed once): latency and requests per
 //    message of the naive way, measured in the same run, so the overhead is a ratio.
+// --org separate: the org is a sandbox in a JVM of its own (as in ReliabilityBench) and the connector talks to it as
+//    to a real org (sandbox off, OAuth, the telephony JWT, the HTTP source's bearer token), so the connector's JVM
+//    figures (CPU, heap, collections) are its own, not shared with an org that keeps every message it receives.
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -79,8 +82,32 @@ public class SignalBench {
             props.addAll(List.of("-Deci.signals.kafka.enabled=true", "-Deci.signals.kafka.brokers=" + kafka.bootstrap,
                     "-Deci.signals.kafka.topic=" + kafka.topic, "-Dquarkus.log.category.\"signals-kafka\".level=WARN"));
         }
-        App app = new App(work, a.get("heap"), props.toArray(String[]::new));
+        boolean separate = "separate".equals(a.getOrDefault("org", "embedded"));
+        App org = null;
+        App app;
+        if (separate) {
+            // the org alone in its JVM (no routes), the connector against it as against a real org
+            org = new App(Files.createDirectories(work.resolve("org")), a.get("heap"), "-Deci.ingest.folder.enabled=false");
+            org.env.put("ECI_ROUTES_DIR", Files.createDirectories(work.resolve("org/no-routes")).toString());
+            org.start();
+            Path token = work.resolve("connector/secrets/webhook-token");
+            Files.createDirectories(token.getParent());
+            Files.writeString(token, BEARER);
+            app = new App(work.resolve("connector"), a.get("heap"), props.toArray(String[]::new));
+            app.env.putAll(Map.of("ECI_SANDBOX_ENABLED", "false", "ECI_SALESFORCE_LOGIN_URL", "http://localhost:" + org.http,
+                    "ECI_SALESFORCE_KEYSTORE_FILE", org.work.resolve("data/sandbox/oauth-client.p12").toString(),
+                    "ECI_SALESFORCE_KEYSTORE_PASSWORD", "sandbox-keystore", "ECI_SIGNALS_HTTP_TOKEN_FILE", token.toString(),
+                    "ECI_TELEPHONY_BASE_URL", "http://127.0.0.1:" + org.http + "/telephony/v1",
+                    "ECI_TELEPHONY_JWT_ORG_ID", "00D5e000000Sbx0EAC",
+                    "ECI_TELEPHONY_JWT_CALL_CENTER_API_NAME", "ECI_Sandbox_Call_Center",
+                    "ECI_TELEPHONY_JWT_PRIVATE_KEY_FILE", org.work.resolve("data/sandbox/telephony-private.pem").toString()));
+            authorization = "Bearer " + BEARER;
+        } else {
+            app = new App(work, a.get("heap"), props.toArray(String[]::new));
+        }
         app.start();
+        // the org: the connector's embedded sandbox, or the separate one
+        App sb = separate ? org : app;
         // --settle N: seconds the connector idles after ready before the stream starts (what a connector that has run
         // a while meets, against one that just started)
         Thread.sleep(Long.parseLong(a.getOrDefault("settle", "0")) * 1000);
@@ -95,15 +122,15 @@ public class SignalBench {
                 for (int c = 0; c < calls; c++) {
                     warmKeys.add(String.format("warm-%04d", c));
                 }
-                register(app, warmKeys);
+                register(sb, warmKeys);
                 for (String k : warmKeys) {
                     post(app.url("/signals/contact-lens"), started(k, start));
                 }
                 long t0 = System.currentTimeMillis();
                 int warmRecords = stream(rate, warmup, warmKeys, (key, n, body) -> post(app.url("/signals/contact-lens"), body));
                 long deadline = System.currentTimeMillis() + 120_000;
-                while (received(app.get("/sandbox/telephony"), "warm-").size() < warmRecords
-                        || events(app.get("/sandbox/telephony"), "warm-").size() < warmRecords) {
+                while (received(sb.get("/sandbox/telephony"), "warm-").size() < warmRecords
+                        || events(sb.get("/sandbox/telephony"), "warm-").size() < warmRecords) {
                     if (System.currentTimeMillis() > deadline) {
                         throw new IllegalStateException("the warm-up's messages and events did not all arrive");
                     }
@@ -121,12 +148,13 @@ public class SignalBench {
                 for (int c = 0; c < calls; c++) {
                     keys.add(String.format("bench-%s-%04d", source, c));
                 }
-                register(app, keys);
+                register(sb, keys);
                 for (String k : keys) {
                     post(app.url("/signals/contact-lens"), started(k, start));
                 }
-                Map<String, Integer> before = app.requests();
+                Map<String, Integer> before = sb.requests();
                 long cpu0 = app.cpuMillis();
+                long orgCpu0 = separate ? org.cpuMillis() : 0;
                 Map<String, Long> sentAt = new ConcurrentHashMap<>();
                 Sender sender = source.equals("kafka") ? (key, n, body) -> {
                     sentAt.put(key + "-m" + n, System.currentTimeMillis());
@@ -142,7 +170,7 @@ public class SignalBench {
                 long peakHeap = 0;
                 long deadline = System.currentTimeMillis() + 120_000;
                 Map<String, Long> got;
-                while ((got = received(app.get("/sandbox/telephony"), "bench-" + source + "-")).size() < records) {
+                while ((got = received(sb.get("/sandbox/telephony"), "bench-" + source + "-")).size() < records) {
                     peakHeap = Math.max(peakHeap, app.heapUsed());
                     if (System.currentTimeMillis() > deadline) {
                         throw new IllegalStateException("only " + got.size() + " of " + records + " messages arrived");
@@ -150,7 +178,7 @@ public class SignalBench {
                     Thread.sleep(250);
                 }
                 Map<String, Long> events;
-                while ((events = events(app.get("/sandbox/telephony"), "bench-" + source + "-")).size() < records) {
+                while ((events = events(sb.get("/sandbox/telephony"), "bench-" + source + "-")).size() < records) {
                     if (System.currentTimeMillis() > deadline) {
                         throw new IllegalStateException("only " + events.size() + " of " + records + " events arrived");
                     }
@@ -163,7 +191,7 @@ public class SignalBench {
                 if (httpLatencies == null) {
                     httpLatencies = latencies;
                 }
-                Map<String, Integer> after = app.requests();
+                Map<String, Integer> after = sb.requests();
                 int bulk = after.getOrDefault("telephony.messages.bulk", 0) - before.getOrDefault("telephony.messages.bulk", 0);
                 int realtime = after.getOrDefault("telephony.realtime", 0) - before.getOrDefault("telephony.realtime", 0);
                 requestsSent = bulk + realtime;
@@ -179,6 +207,10 @@ public class SignalBench {
                         realtime / (double) records);
                 System.out.printf("  connector CPU: %.1f s for %d records (%.2f ms per record); peak heap %d MB; peak RSS %d MB%n%n",
                         cpu / 1000.0, records, cpu / (double) records, peakHeap >> 20, app.peakRssKb() >> 10);
+                if (separate) {
+                    System.out.printf("  the org's JVM (not counted above): CPU %.1f s, peak RSS %d MB%n%n",
+                            (org.cpuMillis() - orgCpu0) / 1000.0, org.peakRssKb() >> 10);
+                }
             }
             List<Long> latencies = httpLatencies;
             int bulk = requestsSent;
@@ -189,8 +221,8 @@ public class SignalBench {
             for (int c = 0; c < calls; c++) {
                 plainKeys.add(String.format("bench-plain-%04d", c));
             }
-            register(app, plainKeys);
-            String jwt = jwt(work.resolve("data/sandbox/telephony-private.pem"));
+            register(sb, plainKeys);
+            String jwt = jwt(sb.work.resolve("data/sandbox/telephony-private.pem"));
             Map<String, Long> plainSent = new ConcurrentHashMap<>();
             ExecutorService pool = Executors.newFixedThreadPool(8);
             int plainRecords = stream(rate, seconds, plainKeys, (key, n, body) -> {
@@ -203,14 +235,14 @@ public class SignalBench {
                         + "\"value\":\"1000\",\"startTime\":" + (start + offset) + ",\"participant\":\"CUSTOMER\"}]}";
                 plainSent.put(key + "-m" + n, System.currentTimeMillis());
                 pool.submit(() -> {
-                    telephony(app.url("/telephony/v1/voiceCalls/" + key + "/realtimeConversationEvents"), jwt, event);
+                    telephony(sb.url("/telephony/v1/voiceCalls/" + key + "/realtimeConversationEvents"), jwt, event);
                     return null;
                 });
-                telephony(app.url("/telephony/v1/voiceCalls/messages"), jwt, message);
+                telephony(sb.url("/telephony/v1/voiceCalls/messages"), jwt, message);
             });
             pool.shutdown();
             pool.awaitTermination(60, TimeUnit.SECONDS);
-            Map<String, Long> plainGot = received(app.get("/sandbox/telephony"), "-m");
+            Map<String, Long> plainGot = received(sb.get("/sandbox/telephony"), "-m");
             plainGot.keySet().retainAll(plainSent.keySet());
             List<Long> plainLatencies = latencies(plainSent, plainGot);
             System.out.printf("plain client (straight to the sandbox): %d records -> %d messages%n", plainRecords, plainGot.size());
@@ -220,6 +252,9 @@ public class SignalBench {
                     sources.get(0), pct(latencies, 50) - pct(plainLatencies, 50), (bulk + realtime) / (2.0 * records));
         } finally {
             app.stop();
+            if (org != null) {
+                org.stop();
+            }
             if (kafka != null) {
                 kafka.stop();
             }
@@ -303,8 +338,16 @@ public class SignalBench {
                 + ",\"Sentiment\":\"POSITIVE\",\"IssuesDetected\":[]}}]}";
     }
 
+    static final String BEARER = "signal-bench-webhook-token";
+    /** The HTTP source's credential outside the sandbox (--org separate); none with the embedded sandbox. */
+    static volatile String authorization;
+
     static int post(String url, String body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json");
+        if (authorization != null && url.contains("/signals/")) {
+            request.header("Authorization", authorization);
+        }
+        return HTTP.send(request
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
@@ -431,6 +474,7 @@ public class SignalBench {
         final int http;
         final int management;
         final List<String> command = new ArrayList<>();
+        final Map<String, String> env = new HashMap<>();
         Process process;
 
         App(Path work, String heap, String... props) throws IOException {
@@ -454,6 +498,7 @@ public class SignalBench {
                     .redirectOutput(log.toFile());
             pb.environment().put("ECI_ROUTES_DIR", ROOT.resolve("routes").toString());
             pb.environment().put("ECI_CONFIG_FILE", ROOT.resolve("application.properties").toString());
+            pb.environment().putAll(env);
             process = pb.start();
             for (int i = 0; i < 300; i++) {
                 try {
