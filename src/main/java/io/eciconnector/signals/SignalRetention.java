@@ -66,6 +66,18 @@ public class SignalRetention {
     }
 
     /**
+     * One pass: the records refused whole (signal_refusal) received before now minus the signal retention are
+     * deleted, whether or not their contact was ever known, {@code page} a transaction, at most {@code maxPages}
+     * transactions (the next pass goes on); answers how many.
+     */
+    public int forgetRefusals(int page, int maxPages) {
+        long cutoff = System.currentTimeMillis() - retention().toMillis();
+        int total = Pages.untilShort(page, maxPages, () -> store.deleteRefusals(cutoff, page));
+        metrics.signals("REFUSAL", "forgotten", total);
+        return total;
+    }
+
+    /**
      * One pass: for each status a contact has before it is forgotten, at most {@code maxPages} transactions of
      * {@code page} contacts, oldest first (the next pass goes on); answers how many conversations were forgotten.
      */

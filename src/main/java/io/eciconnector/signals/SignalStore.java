@@ -172,38 +172,76 @@ public class SignalStore {
         }
     }
 
-    /** A record refused whole (nothing of it stored but the fact): its source, contact and reason, without its body. */
+    /**
+     * A record refused whole (nothing of it stored but the fact): its source, contact and reason, without its body,
+     * in signal_refusal (dropped by time, {@link #deleteRefusals}).
+     */
     public void refusedRecord(String source, String contactId, String outcome, long now) {
         inTransaction(c -> {
-            long id = insertRecord(c, source, null, contactId, now, "");
-            recordOutcome(c, id, outcome);
-            return null;
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO signal_refusal (source, contact_id, received_at, "
+                    + "outcome) VALUES (?, ?, ?, ?)")) {
+                ps.setString(1, trim(source, 512));
+                ps.setString(2, trim(contactId, 255));
+                ps.setLong(3, now);
+                ps.setString(4, trim(outcome, 1000));
+                return ps.executeUpdate();
+            }
         });
     }
 
-    /** The records taken in for the contacts of a key, newest last: source, position, time, and what became of them. */
+    /**
+     * One page, one transaction: deletes up to {@code limit} refusals received before the cutoff, oldest first (index
+     * ix_signal_refusal_received), whether or not their contact is known; answers how many.
+     */
+    public int deleteRefusals(long cutoff, int limit) {
+        return inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM signal_refusal WHERE id IN (" + OLDEST_REFUSALS
+                    + ")")) {
+                ps.setLong(1, cutoff);
+                ps.setInt(2, Math.max(1, limit));
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /** The oldest refusals received before a cutoff, one page (index ix_signal_refusal_received). */
+    static final String OLDEST_REFUSALS = "SELECT id FROM signal_refusal WHERE received_at < ? ORDER BY received_at "
+            + "FETCH FIRST ? ROWS ONLY";
+
+    /** At most this many records of a key are shown (the oldest). */
+    static final int RECORDS_SHOWN = 1000;
+
+    /**
+     * The records taken in for the contacts of a key, and the records refused for them, newest last: source,
+     * position, time, and what became of them.
+     */
     public List<Map<String, Object>> records(String vendorCallKey) {
         return inTransaction(c -> {
             List<Map<String, Object>> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT r.id, r.source, r.ref, r.contact_id, r.received_at, "
-                    + "r.outcome FROM signal_record r WHERE r.contact_id IN (SELECT contact_id FROM signal_contact "
-                    + "WHERE vendor_call_key = ?) OR r.contact_id = ? ORDER BY r.id")) {
-                ps.setString(1, vendorCallKey);
-                ps.setString(2, vendorCallKey);
-                ps.setMaxRows(1000);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        Map<String, Object> m = new LinkedHashMap<>();
-                        m.put("source", rs.getString(2));
-                        m.put("position", rs.getString(3));
-                        m.put("contactId", rs.getString(4));
-                        m.put("receivedAt", rs.getLong(5));
-                        m.put("outcome", rs.getString(6) == null ? "stored" : rs.getString(6));
-                        out.add(m);
+            for (String table : List.of("signal_record", "signal_refusal")) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT r.id, r.source, "
+                        + ("signal_record".equals(table) ? "r.ref" : "NULL") + ", r.contact_id, r.received_at, r.outcome "
+                        + "FROM " + table + " r WHERE r.contact_id IN (SELECT contact_id FROM signal_contact WHERE "
+                        + "vendor_call_key = ?) OR r.contact_id = ? ORDER BY r.id")) {
+                    ps.setString(1, vendorCallKey);
+                    ps.setString(2, vendorCallKey);
+                    ps.setMaxRows(RECORDS_SHOWN);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            Map<String, Object> m = new LinkedHashMap<>();
+                            m.put("source", rs.getString(2));
+                            m.put("position", rs.getString(3));
+                            m.put("contactId", rs.getString(4));
+                            m.put("receivedAt", rs.getLong(5));
+                            m.put("outcome", rs.getString(6) == null ? "stored" : rs.getString(6));
+                            out.add(m);
+                        }
                     }
                 }
             }
-            return out;
+            // the records and the refusals, in the order they came (stable: a record before a refusal of the same ms)
+            out.sort(java.util.Comparator.comparingLong(m -> (Long) m.get("receivedAt")));
+            return out.size() > RECORDS_SHOWN ? new ArrayList<>(out.subList(0, RECORDS_SHOWN)) : out;
         });
     }
 

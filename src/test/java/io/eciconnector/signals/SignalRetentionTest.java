@@ -142,6 +142,89 @@ class SignalRetentionTest {
         }
     }
 
+    /**
+     * routes/signals-retention.yaml's third route: records refused whole keep the fact (signal_refusal), shown with
+     * their contact's records, and are deleted once older than the retention, by pages, oldest first, whether their
+     * contact is known or not (before: in signal_record, a refusal of a contact never known stayed for good).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = { "h2", "postgresql" })
+    void recordsRefusedWholeAreShownWithTheirContactAndForgottenByTimeWhateverTheContact(String db) throws Exception {
+        Ledger ledger = TestLedgers.fresh(db, TestLedgers.unique(), Duration.ofMinutes(2));
+        try {
+            SignalStore store = new SignalStore();
+            store.ledger = ledger;
+            long now = System.currentTimeMillis();
+            long old = now - 40 * DAY;
+            conversation(store, "K", "K", old, null);
+            store.refusedRecord("post-call", "K", "refused: not redacted", old + 1000);
+            store.refusedRecord("stream", "ghost", "refused: no time base for contact ghost", old);
+            store.refusedRecord("stream", "ghost", "refused: no time base for contact ghost", old + 2000);
+            store.refusedRecord("stream", "ghost2", "refused: no time base for contact ghost2", now - DAY);
+
+            List<Map<String, Object>> k = store.records("K");
+            assertEquals(2, k.size(), k.toString());
+            assertEquals("stored", k.get(0).get("outcome"), "the record first, as it came");
+            assertEquals("refused: not redacted", k.get(1).get("outcome"));
+            assertEquals("post-call", k.get(1).get("source"));
+            assertEquals(2, store.records("ghost").size(), "a contact never known: found by its id");
+
+            long cutoff = now - 30 * DAY;
+            assertEquals(2, store.deleteRefusals(cutoff, 2), "a page of two, the oldest first");
+            assertEquals(1, store.records("ghost").size(), "the newer of the contact never known is left");
+            assertEquals(1, store.deleteRefusals(cutoff, 2), "then the third");
+            assertEquals(0, store.deleteRefusals(cutoff, 2), "then none");
+            assertTrue(store.records("ghost").isEmpty(), "a contact never known: its refusals go by time");
+            assertEquals(List.of("stored"), store.records("K").stream().map(m -> m.get("outcome")).toList(),
+                    "a known contact's refusal goes by time too; its record stays for its conversation's pass");
+            assertEquals(1, store.records("ghost2").size(), "refused a day ago: kept");
+        } finally {
+            TestLedgers.close(ledger);
+        }
+    }
+
+    /** A refusals page reads the oldest in the received_at index's order, without reading or sorting the others. */
+    @Test
+    void aRefusalsPageReadsTheOldestInTheIndexsOrder() throws Exception {
+        String plan = explain(SignalStore.OLDEST_REFUSALS, 1000L, 500);
+        assertTrue(plan.contains("IX_SIGNAL_REFUSAL_RECEIVED") && plan.contains("index sorted"), plan);
+    }
+
+    /**
+     * V7_8 on a ledger of the version before: the refusals kept in signal_record move to signal_refusal (same source,
+     * contact, time and reason); stored records, and records with segments refused, stay where they are.
+     */
+    @Test
+    void theRefusalsKeptInSignalRecordMoveToTheirTable() throws Exception {
+        String url = "jdbc:h2:mem:" + TestLedgers.unique() + ";DB_CLOSE_DELAY=-1";
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url)) {
+            org.flywaydb.core.Flyway.configure().dataSource(url, "", "").locations("classpath:db/ledger").target("7.7")
+                    .load().migrate();
+            try (var st = c.createStatement()) {
+                st.executeUpdate("INSERT INTO signal_record (source, ref, contact_id, received_at, body, outcome) VALUES "
+                        + "('stream', NULL, 'ghost', 5, '', 'refused: no time base for contact ghost'), "
+                        + "('stream', '7', 'K', 6, '{}', NULL), "
+                        + "('stream', '8', 'K', 7, '{}', '1 segment(s) refused: no Id')");
+            }
+            org.flywaydb.core.Flyway.configure().dataSource(url, "", "").locations("classpath:db/ledger").load().migrate();
+            try (var st = c.createStatement();
+                    var refusals = st.executeQuery("SELECT source, contact_id, received_at, outcome FROM signal_refusal")) {
+                assertTrue(refusals.next());
+                assertEquals(List.of("stream", "ghost", 5L, "refused: no time base for contact ghost"), List.of(
+                        refusals.getString(1), refusals.getString(2), refusals.getLong(3), refusals.getString(4)));
+                assertFalse(refusals.next());
+            }
+            try (var st = c.createStatement();
+                    var records = st.executeQuery("SELECT ref FROM signal_record ORDER BY id")) {
+                List<String> refs = new ArrayList<>();
+                while (records.next()) {
+                    refs.add(records.getString(1));
+                }
+                assertEquals(List.of("7", "8"), refs, "the stored records stay");
+            }
+        }
+    }
+
     /** The replay guard's page reads the oldest forgotten contacts in the index's order, without sorting the others. */
     @Test
     void aReplayGuardPageReadsTheOldestForgottenContactsInTheIndexsOrder() throws Exception {
