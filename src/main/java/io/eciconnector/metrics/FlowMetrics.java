@@ -45,8 +45,9 @@ public class FlowMetrics {
     }
 
     /**
-     * Signal items (kind EVENT / MESSAGE / POSTCALL / RECORD / CONVERSATION) by outcome: received, duplicate, sent,
-     * retried, dead, forgotten (a conversation the retention forgot; a record of one, skipped).
+     * Signal items (kind EVENT / MESSAGE / POSTCALL / RECORD / CONVERSATION / CONTACT / REFUSAL) by outcome: received,
+     * duplicate, sent, retried, dead, forgotten (a conversation the retention forgot; a record of one, skipped; a
+     * refusal older than the retention), guard-expired (a forgotten contact past the replay guard).
      */
     public void signals(String kind, String outcome, int n) {
         if (n > 0) {

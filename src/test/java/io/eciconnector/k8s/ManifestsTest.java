@@ -12,7 +12,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -176,6 +179,92 @@ class ManifestsTest {
     static boolean allows(Role role, String apiGroup, String resource, Set<String> verbs) {
         return role.getRules().stream().anyMatch(r -> r.getApiGroups().contains(apiGroup)
                 && r.getResources().contains(resource) && r.getVerbs().containsAll(verbs));
+    }
+
+    /**
+     * k8s/prometheusrule.yaml: every alert is complete (name, expression, severity, summary) and every eci_* metric it
+     * names, in an expression or in the prose, is one the connector registers, with only the labels it carries.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void theAlertsUseOnlyMetricsAndLabelsTheConnectorExports() throws IOException {
+        GenericKubernetesResource rule = load("prometheusrule.yaml", GenericKubernetesResource.class);
+        assertEquals("PrometheusRule", rule.getKind());
+        List<Map<String, Object>> rules = ((List<Map<String, Object>>) ((Map<String, Object>) rule.getAdditionalProperties()
+                .get("spec")).get("groups")).stream().flatMap(g -> ((List<Map<String, Object>>) g.get("rules")).stream())
+                .toList();
+        assertTrue(rules.size() >= 5, "the README's alerts");
+        for (Map<String, Object> r : rules) {
+            String name = String.valueOf(r.get("alert"));
+            assertTrue(name.startsWith("Eci"), name);
+            assertTrue(String.valueOf(r.get("expr")).contains("eci_"), name + ": an expression on the connector's metrics");
+            assertTrue(Set.of("warning", "critical").contains(((Map<String, Object>) r.get("labels")).get("severity")), name);
+            assertNotNull(((Map<String, Object>) r.get("annotations")).get("summary"), name);
+        }
+        Map<String, Set<String>> exported = exportedMetrics();
+        Matcher m = Pattern.compile("\\b(eci_[a-z_]+)(\\{([^}]*)\\})?").matcher(Files.readString(K8S.resolve("prometheusrule.yaml")));
+        int named = 0;
+        while (m.find()) {
+            named++;
+            Set<String> labels = exported.get(m.group(1));
+            assertNotNull(labels, m.group(1) + " is not a metric the connector exports: " + exported.keySet());
+            if (m.group(3) != null) {
+                Matcher label = Pattern.compile("([a-z_]+)\\s*(=~|!~|!=|=)").matcher(m.group(3));
+                while (label.find()) {
+                    assertTrue(labels.contains(label.group(1)), m.group() + ": " + m.group(1) + " has no label "
+                            + label.group(1) + ", only " + labels);
+                }
+            }
+        }
+        assertTrue(named > rules.size(), "metrics named");
+    }
+
+    /**
+     * The eci_* metrics the main code registers with Micrometer, by their Prometheus names, with their tags: a counter
+     * gets _total, a timer _seconds (and quantile with percentiles), dots become underscores.
+     */
+    static Map<String, Set<String>> exportedMetrics() throws IOException {
+        Map<String, Set<String>> out = new TreeMap<>();
+        Pattern builder = Pattern.compile("(Counter|Gauge|Timer|DistributionSummary)\\.builder\\(\"(eci\\.[a-z.]+)\"");
+        List<Path> sources;
+        try (Stream<Path> s = Files.walk(Path.of("src/main/java"))) {
+            sources = s.filter(p -> p.toString().endsWith(".java")).toList();
+        }
+        for (Path source : sources) {
+            String text = Files.readString(source);
+            Matcher b = builder.matcher(text);
+            while (b.find()) {
+                int end = text.indexOf(".register(", b.end());
+                String statement = text.substring(b.end(), end < 0 ? text.length() : end);
+                Set<String> tags = new TreeSet<>();
+                Matcher tag = Pattern.compile("\\.tag\\(\"([a-z_]+)\"").matcher(statement);
+                while (tag.find()) {
+                    tags.add(tag.group(1));
+                }
+                String base = b.group(2).replace('.', '_');
+                switch (b.group(1)) {
+                    case "Counter" -> out.put(base + "_total", tags);
+                    case "Timer" -> {
+                        Set<String> withQuantile = new TreeSet<>(tags);
+                        if (statement.contains("publishPercentiles")) {
+                            withQuantile.add("quantile");
+                        }
+                        out.put(base + "_seconds", withQuantile);
+                        for (String suffix : List.of("_count", "_sum", "_max")) {
+                            out.put(base + "_seconds" + suffix, tags);
+                        }
+                    }
+                    case "DistributionSummary" -> {
+                        out.put(base, tags);
+                        for (String suffix : List.of("_count", "_sum", "_max")) {
+                            out.put(base + suffix, tags);
+                        }
+                    }
+                    default -> out.put(base, tags);
+                }
+            }
+        }
+        return out;
     }
 
     @Test
