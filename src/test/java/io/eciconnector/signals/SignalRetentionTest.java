@@ -31,6 +31,22 @@ class SignalRetentionTest {
         TestLedgers.dropSchemas();
     }
 
+    /** A test on a fresh ledger of the database {@code db}: its signal store and the time now. */
+    interface OnStore {
+        void run(SignalStore store, long now) throws Exception;
+    }
+
+    static void onFreshStore(String db, OnStore test) throws Exception {
+        Ledger ledger = TestLedgers.fresh(db, TestLedgers.unique(), Duration.ofMinutes(2));
+        try {
+            SignalStore store = new SignalStore();
+            store.ledger = ledger;
+            test.run(store, System.currentTimeMillis());
+        } finally {
+            TestLedgers.close(ledger);
+        }
+    }
+
     /** A contact of conversation {@code key} with one record and two items, taken in at {@code at}. */
     static List<OutboxItem> conversation(SignalStore store, String contact, String key, long at, String agentRef) {
         return store.inTransaction(c -> {
@@ -61,11 +77,7 @@ class SignalRetentionTest {
     @ParameterizedTest
     @ValueSource(strings = { "h2", "postgresql" })
     void onlyConversationsWhollySentBeforeTheCutoffAreForgottenAndTheirContactsStayMarked(String db) throws Exception {
-        Ledger ledger = TestLedgers.fresh(db, TestLedgers.unique(), Duration.ofMinutes(2));
-        try {
-            SignalStore store = new SignalStore();
-            store.ledger = ledger;
-            long now = System.currentTimeMillis();
+        onFreshStore(db, (store, now) -> {
             long old = now - 40 * DAY;
             long cutoff = now - 30 * DAY;
             // sent long ago: one contact; a conversation of two contacts (a transfer)
@@ -100,9 +112,7 @@ class SignalRetentionTest {
             assertEquals(3L, counts.get("MESSAGE.SENT"), "D's, R's and S's messages");
             assertEquals(2L, counts.get("EVENT.SENT"), "R's and S's events");
             assertEquals(0, pass(store, cutoff, 2, now), "a second pass finds nothing more");
-        } finally {
-            TestLedgers.close(ledger);
-        }
+        });
     }
 
     /**
@@ -113,11 +123,7 @@ class SignalRetentionTest {
     @ParameterizedTest
     @ValueSource(strings = { "h2", "postgresql" })
     void theContactsOfForgottenConversationsAreDeletedOnceTheReplayGuardIsOver(String db) throws Exception {
-        Ledger ledger = TestLedgers.fresh(db, TestLedgers.unique(), Duration.ofMinutes(2));
-        try {
-            SignalStore store = new SignalStore();
-            store.ledger = ledger;
-            long now = System.currentTimeMillis();
+        onFreshStore(db, (store, now) -> {
             long ancient = now - 500 * DAY;
             long old = now - 40 * DAY;
             store.sent(conversation(store, "A", "A", ancient, null), 200, ancient + 1000);
@@ -137,9 +143,7 @@ class SignalRetentionTest {
             assertEquals(SignalStore.FORGOTTEN, store.contact("B").orElseThrow().status(), "started 40 days ago: kept");
             assertEquals("COMPLETED", store.contact("D").orElseThrow().status(), "not forgotten (an item dead): kept");
             assertEquals(2, store.items("D").size(), "with its items");
-        } finally {
-            TestLedgers.close(ledger);
-        }
+        });
     }
 
     /**
@@ -150,11 +154,7 @@ class SignalRetentionTest {
     @ParameterizedTest
     @ValueSource(strings = { "h2", "postgresql" })
     void recordsRefusedWholeAreShownWithTheirContactAndForgottenByTimeWhateverTheContact(String db) throws Exception {
-        Ledger ledger = TestLedgers.fresh(db, TestLedgers.unique(), Duration.ofMinutes(2));
-        try {
-            SignalStore store = new SignalStore();
-            store.ledger = ledger;
-            long now = System.currentTimeMillis();
+        onFreshStore(db, (store, now) -> {
             long old = now - 40 * DAY;
             conversation(store, "K", "K", old, null);
             store.refusedRecord("post-call", "K", "refused: not redacted", old + 1000);
@@ -178,9 +178,7 @@ class SignalRetentionTest {
             assertEquals(List.of("stored"), store.records("K").stream().map(m -> m.get("outcome")).toList(),
                     "a known contact's refusal goes by time too; its record stays for its conversation's pass");
             assertEquals(1, store.records("ghost2").size(), "refused a day ago: kept");
-        } finally {
-            TestLedgers.close(ledger);
-        }
+        });
     }
 
     /** A refusals page reads the oldest in the received_at index's order, without reading or sorting the others. */
