@@ -189,14 +189,25 @@ class SignalRetentionTest {
     }
 
     /**
-     * V7_8 on a ledger of the version before: the refusals kept in signal_record move to signal_refusal (same source,
-     * contact, time and reason); stored records, and records with segments refused, stay where they are.
+     * V7_8 on a ledger of the version before, on both databases: the refusals kept in signal_record move to
+     * signal_refusal (same source, contact, time and reason); stored records, and records with segments refused, stay.
      */
-    @Test
-    void theRefusalsKeptInSignalRecordMoveToTheirTable() throws Exception {
-        String url = "jdbc:h2:mem:" + TestLedgers.unique() + ";DB_CLOSE_DELAY=-1";
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url)) {
-            org.flywaydb.core.Flyway.configure().dataSource(url, "", "").locations("classpath:db/ledger").target("7.7")
+    @ParameterizedTest
+    @ValueSource(strings = { "h2", "postgresql" })
+    void theRefusalsKeptInSignalRecordMoveToTheirTable(String db) throws Exception {
+        String name = TestLedgers.unique();
+        String url = "jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1";
+        String user = "";
+        if (db.equals("postgresql")) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(TestLedgers.postgresReachable(), "PostgreSQL not reachable");
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection(TestLedgers.PG, "postgres", "")) {
+                c.createStatement().execute("CREATE SCHEMA " + name);
+            }
+            url = TestLedgers.PG + "?currentSchema=" + name;
+            user = "postgres";
+        }
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, user, "")) {
+            org.flywaydb.core.Flyway.configure().dataSource(url, user, "").locations("classpath:db/ledger").target("7.7")
                     .load().migrate();
             try (var st = c.createStatement()) {
                 st.executeUpdate("INSERT INTO signal_record (source, ref, contact_id, received_at, body, outcome) VALUES "
@@ -204,7 +215,7 @@ class SignalRetentionTest {
                         + "('stream', '7', 'K', 6, '{}', NULL), "
                         + "('stream', '8', 'K', 7, '{}', '1 segment(s) refused: no Id')");
             }
-            org.flywaydb.core.Flyway.configure().dataSource(url, "", "").locations("classpath:db/ledger").load().migrate();
+            org.flywaydb.core.Flyway.configure().dataSource(url, user, "").locations("classpath:db/ledger").load().migrate();
             try (var st = c.createStatement();
                     var refusals = st.executeQuery("SELECT source, contact_id, received_at, outcome FROM signal_refusal")) {
                 assertTrue(refusals.next());
