@@ -208,7 +208,7 @@ public class SignalStore {
     static final String OLDEST_REFUSALS = "SELECT id FROM signal_refusal WHERE received_at < ? ORDER BY received_at "
             + "FETCH FIRST ? ROWS ONLY";
 
-    /** At most this many records of a key are shown (the oldest). */
+    /** At most this many records of a key are shown (the oldest first). */
     static final int RECORDS_SHOWN = 1000;
 
     /**
@@ -218,32 +218,33 @@ public class SignalStore {
     public List<Map<String, Object>> records(String vendorCallKey) {
         return inTransaction(c -> {
             List<Map<String, Object>> out = new ArrayList<>();
-            for (String table : List.of("signal_record", "signal_refusal")) {
-                try (PreparedStatement ps = c.prepareStatement("SELECT r.id, r.source, "
-                        + ("signal_record".equals(table) ? "r.ref" : "NULL") + ", r.contact_id, r.received_at, r.outcome "
-                        + "FROM " + table + " r WHERE r.contact_id IN (SELECT contact_id FROM signal_contact WHERE "
-                        + "vendor_call_key = ?) OR r.contact_id = ? ORDER BY r.id")) {
-                    ps.setString(1, vendorCallKey);
-                    ps.setString(2, vendorCallKey);
-                    ps.setMaxRows(RECORDS_SHOWN);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            Map<String, Object> m = new LinkedHashMap<>();
-                            m.put("source", rs.getString(2));
-                            m.put("position", rs.getString(3));
-                            m.put("contactId", rs.getString(4));
-                            m.put("receivedAt", rs.getLong(5));
-                            m.put("outcome", rs.getString(6) == null ? "stored" : rs.getString(6));
-                            out.add(m);
-                        }
+            // the records and the refusals in the order they came (a record before a refusal of the same ms)
+            try (PreparedStatement ps = c.prepareStatement("SELECT source, ref, contact_id, received_at, outcome, "
+                    + "0 AS part, id FROM signal_record WHERE " + OF_KEY + " UNION ALL SELECT source, NULL, contact_id, "
+                    + "received_at, outcome, 1, id FROM signal_refusal WHERE " + OF_KEY
+                    + " ORDER BY received_at, part, id FETCH FIRST " + RECORDS_SHOWN + " ROWS ONLY")) {
+                for (int i = 1; i <= 4; i++) {
+                    ps.setString(i, vendorCallKey);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Map<String, Object> m = new LinkedHashMap<>();
+                        m.put("source", rs.getString(1));
+                        m.put("position", rs.getString(2));
+                        m.put("contactId", rs.getString(3));
+                        m.put("receivedAt", rs.getLong(4));
+                        m.put("outcome", rs.getString(5) == null ? "stored" : rs.getString(5));
+                        out.add(m);
                     }
                 }
             }
-            // the records and the refusals, in the order they came (stable: a record before a refusal of the same ms)
-            out.sort(java.util.Comparator.comparingLong(m -> (Long) m.get("receivedAt")));
-            return out.size() > RECORDS_SHOWN ? new ArrayList<>(out.subList(0, RECORDS_SHOWN)) : out;
+            return out;
         });
     }
+
+    /** The rows of a key's contacts, or of a contact id equal to the key (a contact never known); two parameters. */
+    private static final String OF_KEY = "(contact_id IN (SELECT contact_id FROM signal_contact WHERE "
+            + "vendor_call_key = ?) OR contact_id = ?)";
 
     /**
      * Moves a contact's start by {@code delta} ms and its waiting items with it, unless something of the contact was
