@@ -30,8 +30,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * keys a poll (a new file waited for the whole bucket to come round) and opened every object it listed. So a poll lists
  * day folders only:
  * <ul>
- * <li>the recent ones, today's and yesterday's (a call that ends near midnight may be written in either), on every
- * poll;</li>
+ * <li>today's on every poll, and yesterday's too for the first {@code eci.signals.postcall-s3.yesterday-for} (3 h) of
+ * the day: Amazon Connect files an analysis under the day its agent connected, so a call connected before midnight
+ * is written into yesterday's folder once it ended; one that ends later than that is found by the next catch-up;</li>
  * <li>every folder of {@code eci.signals.postcall-s3.lookback} (7 days) on the first poll after a start (or after
  * this replica became the leader), and once every {@code eci.signals.postcall-s3.catch-up} (1 h) after that: files a
  * stop, an outage or a late writer left in older folders.</li>
@@ -70,6 +71,10 @@ public class PostCallS3Listing {
     @ConfigProperty(name = "eci.signals.postcall-s3.page-size", defaultValue = "1000")
     int pageSize;
 
+    /** How long into a day (UTC) yesterday's folder is still listed on every poll, not only at each catch-up. */
+    @ConfigProperty(name = "eci.signals.postcall-s3.yesterday-for", defaultValue = "3H")
+    Duration yesterdayFor;
+
     Clock clock = Clock.systemUTC();
 
     /** When the whole lookback was last listed (null: not since this bean started). */
@@ -81,6 +86,12 @@ public class PostCallS3Listing {
 
     PostCallS3Listing(String bucket, String prefix, boolean dayFolders, Duration lookback, Duration catchUp,
             int pageSize, Clock clock) {
+        this(bucket, prefix, dayFolders, lookback, catchUp, pageSize, Duration.ofHours(3), clock);
+    }
+
+    PostCallS3Listing(String bucket, String prefix, boolean dayFolders, Duration lookback, Duration catchUp,
+            int pageSize, Duration yesterdayFor, Clock clock) {
+        this.yesterdayFor = yesterdayFor;
         this.bucket = bucket;
         this.prefix = prefix;
         this.dayFolders = dayFolders;
@@ -98,7 +109,8 @@ public class PostCallS3Listing {
         }
         Instant now = clock.instant();
         LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
-        long days = 2;
+        // yesterday's folder while a call connected before midnight may still be ending (then at each catch-up)
+        long days = now.isBefore(today.atStartOfDay(ZoneOffset.UTC).toInstant().plus(yesterdayFor)) ? 2 : 1;
         if (wholeListedAt == null || !now.isBefore(wholeListedAt.plus(catchUp))) {
             // every day the lookback touches, today's included
             days = Math.max(days, ChronoUnit.DAYS.between(LocalDate.ofInstant(now.minus(lookback), ZoneOffset.UTC), today) + 1);

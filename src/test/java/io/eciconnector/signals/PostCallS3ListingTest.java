@@ -82,6 +82,28 @@ class PostCallS3ListingTest {
     }
 
     @Test
+    void yesterdaysFolderOnEveryPollOnlyInTheFirstHoursOfTheDay() {
+        MovingClock clock = new MovingClock(Instant.parse("2026-12-02T10:00:00Z"));
+        PostCallS3Listing listing = new PostCallS3Listing("connect", PREFIX, true, Duration.ofDays(7),
+                Duration.ofHours(1), 1000, Duration.ofHours(3), clock);
+        assertEquals(8, listing.folders().size(), "the first poll: the whole lookback");
+        clock.now.set(Instant.parse("2026-12-02T10:00:10Z"));
+        assertEquals(List.of(PREFIX + "2026/12/02/"), listing.folders(),
+                "ten hours into the day: today's folder only (a request a page less on every poll)");
+        clock.now.set(Instant.parse("2026-12-03T02:30:00Z"));
+        assertEquals(8, listing.folders().size(), "the catch-up, which lists yesterday's too");
+        clock.now.set(Instant.parse("2026-12-03T02:59:59Z"));
+        assertEquals(List.of(PREFIX + "2026/12/02/", PREFIX + "2026/12/03/"), listing.folders(),
+                "a call connected before midnight that ended since is filed under yesterday");
+        clock.now.set(Instant.parse("2026-12-03T03:00:00Z"));
+        assertEquals(List.of(PREFIX + "2026/12/03/"), listing.folders());
+        clock.now.set(Instant.parse("2026-12-03T03:30:01Z"));
+        List<String> catchUp = listing.folders();
+        assertEquals(8, catchUp.size(), "an hour after the last catch-up: a late file in yesterday's is found");
+        assertTrue(catchUp.contains(PREFIX + "2026/12/02/"));
+    }
+
+    @Test
     void aLookbackLongerThanAMonthListsEveryDayOfIt() {
         PostCallS3Listing listing = new PostCallS3Listing("connect", PREFIX, true, Duration.ofDays(60),
                 Duration.ofHours(1), 1000, new MovingClock(Instant.parse("2026-12-02T12:00:00Z")));

@@ -116,6 +116,7 @@ class ConfigurationSourcesIT {
         v.put("eci.signals.postcall-s3.poll-ms", "10000");
         v.put("eci.signals.postcall-s3.lookback", "7D");
         v.put("eci.signals.postcall-s3.catch-up", "1H");
+        v.put("eci.signals.postcall-s3.yesterday-for", "3H");
         v.put("eci.signals.postcall-s3.page-size", "1000");
         v.put("eci.signals.postcall-s3.day-folders", "true");
         v.put("eci.signals.http.token-file", "");
