@@ -45,8 +45,8 @@ public class TelephonyCredential implements SalesforceRequest.Credential {
     @Inject
     org.apache.camel.CamelContext camel;
 
-    /** The endpoint URI of routes/salesforce-request.yaml's toD for telephony requests (as it resolves it). */
-    static final String ENDPOINT = CLIENT + ":salesforce-instance?lazyStartProducer=true&throwExceptionOnFailure=false";
+    /** The route every request goes through (routes/salesforce-request.yaml): its toD names the endpoint. */
+    static final String REQUEST_ROUTE = "salesforce-request";
 
     private volatile Signer signer;
 
@@ -138,13 +138,37 @@ public class TelephonyCredential implements SalesforceRequest.Credential {
         return warm;
     }
 
+    /**
+     * The endpoint URI routes/salesforce-request.yaml's toD resolves for a telephony request, read from the route as
+     * loaded (so an operator's edit of its parameters is the endpoint warmed, not a copy of the URI kept here); null
+     * when the route has no toD (nothing is warmed then).
+     */
+    String endpointUri() {
+        org.apache.camel.model.RouteDefinition route = camel.getCamelContextExtension()
+                .getContextPlugin(org.apache.camel.model.Model.class).getRouteDefinition(REQUEST_ROUTE);
+        if (route == null) {
+            return null;
+        }
+        for (org.apache.camel.model.ToDynamicDefinition to : org.apache.camel.model.ProcessorDefinitionHelper
+                .filterTypeInOutputs(route.getOutputs(), org.apache.camel.model.ToDynamicDefinition.class)) {
+            org.apache.camel.Exchange probe = new org.apache.camel.support.DefaultExchange(camel);
+            probe.setProperty(SalesforceRequest.CLIENT, CLIENT);
+            String uri = camel.resolvePropertyPlaceholders(to.getUri());
+            return camel.resolveLanguage("simple").createExpression(uri).evaluate(probe, String.class);
+        }
+        return null;
+    }
+
     void warmUp(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent started) {
         Thread warming = new Thread(() -> {
             try {
                 signer().token().bearer();
                 // the endpoint routes/salesforce-request.yaml sends through, and its HttpClient (built at the first
                 // request otherwise: class loading and the pool while the first events of a stream wait)
-                camel.getEndpoint(ENDPOINT, org.apache.camel.component.http.HttpEndpoint.class).getHttpClient();
+                String uri = endpointUri();
+                if (uri != null) {
+                    camel.getEndpoint(uri, org.apache.camel.component.http.HttpEndpoint.class).getHttpClient();
+                }
                 warm = true;
             } catch (RuntimeException e) {
                 LOG.debugf("telephony client not made at start: %s", e.getMessage());

@@ -12,7 +12,8 @@ import io.eciconnector.testing.Dirs;
  * The flow tests' settings with a copy of routes/ that an operator edited, and nothing else changed (no Java, no
  * configuration key): (a) a filter at the per-call extension point of routes/ingest-records.yaml leaves RingCentral's
  * calls, and the calls the checks would skip, out; (b) routes/dead-letters.yaml sends Dialpad's dead letters to a folder of their own; (c) two more folder
- * sources in routes/ingest-folder.yaml, each one templatedRoute of the folder-drop template (Dialpad, RingCentral).
+ * sources in routes/ingest-folder.yaml, each one templatedRoute of the folder-drop template (Dialpad, RingCentral);
+ * (d) routes/salesforce-request.yaml's endpoint gets one more parameter (its default value: nothing else changes).
  */
 public class OperatorEditsProfile extends FlowProfile {
 
@@ -61,6 +62,12 @@ public class OperatorEditsProfile extends FlowProfile {
                   uri: "file:{{eci.dead-letter.dir:data/dead-letters}}"
             """.formatted(DIALPAD_DEAD_LETTERS).indent(6);
 
+    /** The last parameter of routes/salesforce-request.yaml's toD (26 columns in). */
+    static final String REQUEST_ENDPOINT = "lazyStartProducer: true\n".indent(26);
+
+    /** (d) one more parameter on it: camel-http's own default, so every request goes as before. */
+    static final String EDITED_REQUEST_ENDPOINT = "lazyStartProducer: true\nfollowRedirects: false\n".indent(26);
+
     /** (c) two more drop folders from the template. */
     static final String MORE_FOLDERS = """
 
@@ -99,6 +106,7 @@ public class OperatorEditsProfile extends FlowProfile {
             Dirs.copyRoutes(ROUTES);
             replace("ingest-records.yaml", TAKE, FILTERED_TAKE);
             replace("dead-letters.yaml", DEAD_LETTER_STEPS, DEAD_LETTER_CHOICE);
+            replace("salesforce-request.yaml", REQUEST_ENDPOINT, EDITED_REQUEST_ENDPOINT);
             Path folder = ROUTES.resolve("ingest-folder.yaml");
             Files.writeString(folder, Files.readString(folder) + MORE_FOLDERS);
         } catch (IOException e) {

@@ -43,6 +43,28 @@ class OperatorEditsTest {
     @Inject
     io.micrometer.core.instrument.MeterRegistry registry;
 
+    @Inject
+    org.apache.camel.CamelContext camel;
+
+    /**
+     * (d) The telephony client made at start (signals.TelephonyCredential's warm-up) is the endpoint the edited route
+     * sends through, read from the route as loaded: one salesforce-telephony endpoint, with the added parameter. (It
+     * kept a copy of the route's URI before, so an edit left a warmed client nobody used beside the one made at the
+     * first request.)
+     */
+    @Test
+    void theTelephonyClientWarmedAtStartIsTheEndpointTheEditedRequestRouteNames() {
+        await().atMost(WAIT).until(() -> !telephonyEndpoints().isEmpty());
+        List<String> endpoints = telephonyEndpoints();
+        assertEquals(1, endpoints.size(), "one telephony endpoint: " + endpoints);
+        assertTrue(endpoints.get(0).contains("followRedirects=false"), "the route's edited URI: " + endpoints);
+    }
+
+    private List<String> telephonyEndpoints() {
+        return camel.getEndpoints().stream().map(org.apache.camel.Endpoint::getEndpointUri)
+                .filter(uri -> uri.startsWith("salesforce-telephony:")).toList();
+    }
+
     @Test
     void aFolderAddedFromTheTemplateTakesItsVendorsDropsIn() throws Exception {
         drop("OPS-GEN-1", 60);
