@@ -110,6 +110,8 @@ public class IngestBench {
         }
         Map<String, Integer> before = warmup > 0 ? app.requests() : Map.of();
         long cpu0 = app.cpuMillis();
+        double commits0 = app.counter("eci_ledger_commits_total");
+        double works0 = app.counter("eci_ledger_grouped_works_total");
         long t0 = System.nanoTime();
         for (Path p : Files.list(staging).sorted().toList()) { // recordings first, then records
             if (p.toString().endsWith(".wav")) {
@@ -142,6 +144,8 @@ public class IngestBench {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         double cpu = (app.cpuMillis() - cpu0) / 1e3;
+        double commits = app.counter("eci_ledger_commits_total") - commits0;
+        double works = app.counter("eci_ledger_grouped_works_total") - works0;
         Map<String, Integer> requests = new HashMap<>(app.requests());
         before.forEach((api, count) -> requests.merge(api, -count, Integer::sum)); // the warm-up's requests
         int creates = requests.getOrDefault("eci.voicecalls", 0);
@@ -168,6 +172,10 @@ public class IngestBench {
         System.out.printf("| time ratio connector / plain | %.2f | 1 |%n", seconds / plain);
         System.out.printf("| CPU of the connector's JVM (its sandbox included) | %.1f s, %.1f ms a call | %.1f s (the sandbox) |%n",
                 cpu, cpu * 1e3 / n, plainCpu);
+        if (commits0 >= 0) { // a build without the metric (an older jar) prints no row
+            System.out.printf("| ledger commits (changes committed in groups) | %.0f, %.1f a call (%.0f) | - |%n",
+                    commits, commits / n, works);
+        }
         System.out.printf("| create requests (POST voicecalls) | %d | %d |%n", creates, (n + 199) / 200);
         System.out.printf("| upload requests | %d | %d |%n", uploads, recordings.size());
         System.out.printf("| all API requests (incl. login, status, registration, lookups) | %d | %d |%n", total,
@@ -374,6 +382,22 @@ public class IngestBench {
                 }
             }
             return out;
+        }
+
+        /** A counter of the connector's metrics (summed over its series), or -1 when it cannot be read. */
+        double counter(String name) {
+            try {
+                String metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + management + "/observe/metrics"))
+                        .build(), HttpResponse.BodyHandlers.ofString()).body();
+                double sum = -1;
+                Matcher m = Pattern.compile("(?m)^" + name + "(?:\\{[^}]*\\})? ([0-9.E+]+)").matcher(metrics);
+                while (m.find()) {
+                    sum = Math.max(sum, 0) + Double.parseDouble(m.group(1));
+                }
+                return sum;
+            } catch (Exception e) {
+                return -1;
+            }
         }
 
         long heapUsed() {

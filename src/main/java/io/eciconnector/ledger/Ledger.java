@@ -150,6 +150,7 @@ public class Ledger {
             try {
                 T result = work.run(c);
                 c.commit();
+                commits.increment();
                 return result;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
@@ -158,6 +159,16 @@ public class Ledger {
         } catch (SQLException e) {
             throw new LedgerException(e);
         }
+    }
+
+    /** Transactions committed since this ledger opened (a group of works counts once). */
+    public long commits() {
+        return commits.sum();
+    }
+
+    /** Works committed through {@link #inGroup} since this ledger opened (each counts, whatever it shared). */
+    public long groupedWorks() {
+        return groupedWorks.sum();
     }
 
     /** This instance's claim name: the same after a restart (see {@link InstanceId}). */
@@ -263,7 +274,7 @@ public class Ledger {
     /** Stores a new call; false (and nothing written) when the ledger already has it. */
     public boolean insert(CallRow r) {
         try {
-            return inTransaction(c -> {
+            return inGroup(c -> { // a duplicate fails its group, whose works then run alone: this one answers false
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO call_ledger (" + COLUMNS
                         + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                     int i = 1;
@@ -370,25 +381,19 @@ public class Ledger {
 
         public Batch transition(String provider, String externalId, CallState from, CallState to, String reason,
                 Map<String, Object> fields) {
-            changes.add(new Object[] { provider, externalId, from, to, reason, fields });
+            changes.add(new Object[] { provider, externalId, List.of(from), to, reason, fields });
             return this;
         }
 
-        /** Applies every transition in one transaction; answers, per transition, whether it took place. */
-        @SuppressWarnings("unchecked")
+        /**
+         * Applies every transition in one transaction (possibly with other callers' transitions: see the group
+         * commit); answers, per transition, whether it took place.
+         */
         public boolean[] commit() {
-            boolean[] done = new boolean[changes.size()];
             if (changes.isEmpty()) {
-                return done;
+                return new boolean[0];
             }
-            return inTransaction(c -> {
-                for (int i = 0; i < changes.size(); i++) {
-                    Object[] ch = changes.get(i);
-                    done[i] = update(c, (String) ch[0], (String) ch[1], List.of((CallState) ch[2]), (CallState) ch[3],
-                            (String) ch[4], (Map<String, Object>) ch[5]);
-                }
-                return done;
-            });
+            return grouped(new ArrayList<>(changes));
         }
     }
 
@@ -583,7 +588,135 @@ public class Ledger {
 
     private boolean update(String provider, String externalId, Collection<CallState> from, CallState to,
             String reason, Map<String, Object> fields) {
-        return inTransaction(c -> update(c, provider, externalId, from, to, reason, fields));
+        List<Object[]> one = new ArrayList<>(1);
+        one.add(new Object[] { provider, externalId, from, to, reason, fields });
+        return grouped(one)[0];
+    }
+
+    // ------------------------------------------------------------------ group commit
+
+    /** Works waiting for a commit, in the order their callers asked. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Pending> pending = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** Held by the thread committing a group; the others wait for it, as they would for the database's own lock. */
+    private final java.util.concurrent.locks.ReentrantLock committer = new java.util.concurrent.locks.ReentrantLock();
+    private final java.util.concurrent.atomic.LongAdder commits = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder groupedWorks = new java.util.concurrent.atomic.LongAdder();
+    /** At most this many works in one group. */
+    static final int MAX_GROUP = 64;
+
+    /** One caller's work: run with other callers' works in one transaction, or alone when their group failed. */
+    private static final class Pending {
+        final Work<?> work;
+        Object result;
+        RuntimeException failure;
+        boolean finished;
+
+        Pending(Work<?> work) {
+            this.work = work;
+        }
+    }
+
+    /**
+     * Group commit: runs the work in one transaction, possibly shared with the works other threads ask for at the same
+     * time, and answers its result once committed. Callers that ask while another group commits wait, as they would
+     * for the database's store lock, and the next of them commits every work queued meanwhile in one transaction:
+     * under load (the intake, the uploads and the creates at once) one commit, and one chunk written, for several
+     * calls, and never a caller answered before its changes are durable. When a group fails, each of its works runs
+     * again alone, so a failure stays with its caller.
+     * <p>
+     * So a work given here must change nothing but the database, through the connection it is given (it may run
+     * twice), and must not expect an SQL error on a normal path (on PostgreSQL an error aborts the shared transaction:
+     * the group would then run one by one); {@link #inTransaction} is for the others (an insert that tells a
+     * duplicate by its key's violation).
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T inGroup(Work<T> work) {
+        Pending mine = new Pending(work);
+        pending.add(mine);
+        committer.lock();
+        try {
+            while (!mine.finished) {
+                // only the thread holding the committer takes from the queue, so what it peeks is what it polls
+                List<Pending> group = new ArrayList<>();
+                while (group.size() < MAX_GROUP && pending.peek() != null) {
+                    group.add(pending.poll());
+                }
+                commitGroup(group);
+            }
+        } finally {
+            committer.unlock();
+        }
+        if (mine.failure != null) {
+            throw mine.failure;
+        }
+        return (T) mine.result;
+    }
+
+    private void commitGroup(List<Pending> group) {
+        boolean[] answered = new boolean[group.size()];
+        try {
+            List<Object> results = inTransaction(c -> {
+                List<Object> r = new ArrayList<>(group.size());
+                for (Pending p : group) {
+                    r.add(p.work.run(c));
+                }
+                return r;
+            });
+            for (int i = 0; i < group.size(); i++) {
+                group.get(i).result = results.get(i); // answered only once committed
+                answered[i] = true;
+            }
+            groupedWorks.add(group.size());
+        } catch (RuntimeException e) {
+            if (group.size() == 1) {
+                group.get(0).failure = e;
+                answered[0] = true;
+            } else {
+                for (int i = 0; i < group.size(); i++) { // rolled back: each alone, so a failure stays with its caller
+                    Pending p = group.get(i);
+                    try {
+                        p.result = inTransaction(p.work);
+                        groupedWorks.increment();
+                    } catch (RuntimeException own) {
+                        p.failure = own;
+                    }
+                    answered[i] = true;
+                }
+            }
+        } finally {
+            for (int i = 0; i < group.size(); i++) {
+                if (!answered[i]) { // an Error on the way: nobody waits for ever
+                    group.get(i).failure = new IllegalStateException("the ledger's commit did not finish");
+                }
+                group.get(i).finished = true;
+            }
+        }
+    }
+
+    /** Applies the transitions in one group commit; answers, per transition, whether it took place. */
+    private boolean[] grouped(List<Object[]> changes) {
+        return inGroup(c -> apply(c, changes));
+    }
+
+    @SuppressWarnings("unchecked")
+    private boolean[] apply(Connection c, List<Object[]> changes) throws SQLException {
+        boolean[] done = new boolean[changes.size()];
+        for (int i = 0; i < changes.size(); i++) {
+            Object[] ch = changes.get(i);
+            done[i] = update(c, (String) ch[0], (String) ch[1], (Collection<CallState>) ch[2], (CallState) ch[3],
+                    (String) ch[4], (Map<String, Object>) ch[5]);
+        }
+        return done;
+    }
+
+    /** For tests: the works waiting for a commit. */
+    int queued() {
+        return pending.size();
+    }
+
+    /** For tests: holds the committer, so that the works asked meanwhile queue for one group. */
+    java.util.concurrent.locks.Lock committer() {
+        return committer;
     }
 
     /** One conditional update (and its history entry) on an open transaction. */

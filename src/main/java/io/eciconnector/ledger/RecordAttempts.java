@@ -50,7 +50,7 @@ public class RecordAttempts {
         Timestamp now = Timestamp.from(Instant.now());
         List<String> forget = drain();
         try {
-            return ledger.inTransaction(c -> {
+            return ledger.inGroup(c -> {
                 forget(c, forget);
                 return count(c, k, v, now);
             });

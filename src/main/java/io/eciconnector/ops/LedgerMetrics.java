@@ -18,7 +18,8 @@ import io.quarkus.runtime.StartupEvent;
 /**
  * The ledger as gauges (Prometheus {@code eci_ledger_calls{state}}: calls in each state; the backlog is WAITING +
  * CHECKED + CREATING + RECONCILE + CREATED + UPLOADING). One GROUP BY query, at most every 10 s, whatever the
- * number of scrapes; every replica reports the same shared ledger.
+ * number of scrapes; every replica reports the same shared ledger. This replica's commits ({@code
+ * eci_ledger_commits_total}) and the changes its group commit carried ({@code eci_ledger_grouped_works_total}).
  */
 @ApplicationScoped
 public class LedgerMetrics {
@@ -40,6 +41,12 @@ public class LedgerMetrics {
             Gauge.builder("eci.ledger.calls", this, m -> m.count(state)).tag("state", state.name())
                     .description("Calls in the ledger by state").register(registry);
         }
+        // this replica's transactions: with the group commit, fewer than the changes they carry under load
+        io.micrometer.core.instrument.FunctionCounter.builder("eci.ledger.commits", ledger, Ledger::commits)
+                .description("Ledger transactions this replica committed").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("eci.ledger.grouped.works", ledger, Ledger::groupedWorks)
+                .description("Changes committed through the group commit (several may share one transaction)")
+                .register(registry);
     }
 
     double count(CallState state) {

@@ -242,6 +242,15 @@ public class SignalIntake {
         int duplicates;
         /** The contact's conversation was forgotten: nothing stored. */
         boolean forgotten;
+
+        void reset() {
+            contact = null;
+            mapped = null;
+            added = 0;
+            stored.clear();
+            duplicates = 0;
+            forgotten = false;
+        }
     }
 
     /** A contact seen for the first time without anything its offsets could count from. */
@@ -345,6 +354,7 @@ public class SignalIntake {
         Outcome o = new Outcome();
         // another writer storing the same contact or item meanwhile: the next pass finds it (SignalStore.storing)
         store.storing(c -> {
+            o.reset(); // a pass may run again (a row stored meanwhile, a shared commit that failed): it starts afresh
             SignalContact k = store.contact(c, contactId).orElse(null);
             if (k != null && k.forgotten()) {
                 o.contact = k; // forgotten meanwhile by the retention
@@ -378,7 +388,6 @@ public class SignalIntake {
                 // a category matched without a point of interest happened by the time of the record
                 long recordTime = producedAt != null ? producedAt : k.startedAt() + maxOffset(record);
                 o.mapped = mapper.segments(record, k, recordTime);
-                o.stored.clear();
                 o.added = store.insertItems(c, o.mapped.items(), recordId, now, now, o.stored);
                 o.duplicates = o.mapped.items().size() - o.added;
                 if (!o.mapped.problems().isEmpty()) {

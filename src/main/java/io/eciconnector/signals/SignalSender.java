@@ -657,69 +657,22 @@ public class SignalSender {
 
     // ------------------------------------------------------------------ outcomes committed together
 
-    /** An outcome to record, and whether (and how) its transaction ended. */
-    private record Outcome(SqlWork work, java.util.concurrent.CompletableFuture<Void> done) {
-    }
-
     @FunctionalInterface
     private interface SqlWork {
         void run(java.sql.Connection c) throws java.sql.SQLException;
     }
 
-    private final java.util.concurrent.ConcurrentLinkedQueue<Outcome> outcomes = new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private final java.util.concurrent.locks.ReentrantLock committing = new java.util.concurrent.locks.ReentrantLock();
-
     /**
      * Records an outcome in the ledger and returns once it is committed. Requests that end together share one
-     * transaction (a group commit): the first sender to find no commit running commits every outcome queued so far,
-     * the others wait for it; a call takes part in its next request only after its outcome is committed.
+     * transaction (the ledger's group commit, {@link io.eciconnector.ledger.Ledger#inGroup}), with the plan's claims
+     * and the ingest's changes asked at the same time; a call takes part in its next request only after its outcome
+     * is committed.
      */
     private void outcome(SqlWork work) {
-        Outcome o = new Outcome(work, new java.util.concurrent.CompletableFuture<>());
-        outcomes.add(o);
-        boolean interrupted = false;
-        while (!o.done().isDone()) {
-            if (committing.tryLock()) {
-                try {
-                    List<Outcome> batch = new ArrayList<>();
-                    Outcome next;
-                    while ((next = outcomes.poll()) != null) {
-                        batch.add(next);
-                    }
-                    if (!batch.isEmpty()) {
-                        try {
-                            store.inTransaction(c -> {
-                                for (Outcome b : batch) {
-                                    b.work().run(c);
-                                }
-                                return null;
-                            });
-                            batch.forEach(b -> b.done().complete(null));
-                        } catch (RuntimeException e) {
-                            batch.forEach(b -> b.done().completeExceptionally(e));
-                        }
-                    }
-                } finally {
-                    committing.unlock();
-                }
-            } else {
-                try {
-                    o.done().get(2, TimeUnit.MILLISECONDS);
-                } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
-                    // not committed yet (or failed: join below says so)
-                } catch (InterruptedException e) {
-                    interrupted = true; // the outcome is recorded all the same: this thread commits it if need be
-                }
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-        try {
-            o.done().join();
-        } catch (java.util.concurrent.CompletionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : e;
-        }
+        store.inGroup(c -> {
+            work.run(c);
+            return null;
+        });
     }
 
     // ------------------------------------------------------------------ plumbing

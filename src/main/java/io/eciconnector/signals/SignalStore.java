@@ -39,6 +39,11 @@ public class SignalStore {
         return ledger.inTransaction(work);
     }
 
+    /** A work that changes only the ledger, committed with the works other threads ask at the same time ({@link Ledger#inGroup}). */
+    public <T> T inGroup(Ledger.Work<T> work) {
+        return ledger.inGroup(work);
+    }
+
     /** How many times {@link #storing} runs a transaction that met a row another writer stored meanwhile. */
     static final int STORE_ATTEMPTS = 3;
 
@@ -51,7 +56,7 @@ public class SignalStore {
     public <T> T storing(Ledger.Work<T> work) {
         for (int attempt = 1;; attempt++) {
             try {
-                return ledger.inTransaction(work);
+                return ledger.inGroup(work); // may share its commit with other threads' changes (Ledger#inGroup)
             } catch (Ledger.LedgerException e) {
                 if (attempt >= STORE_ATTEMPTS || !(e.getCause() instanceof SQLException s)
                         || !"23505".equals(s.getSQLState())) {
@@ -483,7 +488,7 @@ public class SignalStore {
         if (groups.isEmpty()) {
             return Map.of();
         }
-        return inTransaction(c -> {
+        return inGroup(c -> {
             Map<Long, OutboxItem> claimed = new java.util.HashMap<>();
             try (PreparedStatement look = c.prepareStatement("SELECT " + ITEM_COLUMNS + " FROM signal_outbox WHERE "
                     + "vendor_call_key = ? AND kind = ? AND state IN ('PENDING', 'SENDING') AND id <= ? ORDER BY id");

@@ -2,7 +2,9 @@ package io.eciconnector.ledger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.sql.SQLException;
@@ -15,7 +17,9 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -99,6 +103,95 @@ class LedgerTest {
             assertEquals(CallState.CHECKED, ledger.find("generic", "D").orElseThrow().state());
             assertFalse(ledger.reopen(row("U", CallState.CHECKED), "replayed"), "a call in flight is never reopened");
         } finally {
+            ledger.stop();
+        }
+    }
+
+    /** Waits, at most 30 s, until the committer has {@code n} callers queued; fails with a thread dump. */
+    static void awaitQueued(Ledger ledger, int n) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (ledger.queued() < n) {
+            if (System.nanoTime() > end) {
+                fail(n + " callers did not queue for the commit in 30 s (" + ledger.queued() + ")\n"
+                        + io.eciconnector.startup.ThreadDump.all());
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "h2", "postgresql" })
+    void transitionsAskedWhileAnotherCommitsAreCommittedTogether(String db) throws Exception {
+        Ledger ledger = open(db, unique(), Duration.ofMinutes(2));
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            List<String> ids = List.of("G1", "G2", "G3");
+            for (String id : ids) {
+                ledger.insert(row(id, CallState.CHECKED));
+            }
+            long before = ledger.commits();
+            List<Future<Boolean>> asked = new ArrayList<>();
+            ledger.committer().lock(); // a commit in progress: the three transitions asked meanwhile queue
+            try {
+                for (String id : ids) {
+                    asked.add(pool.submit(() -> ledger.transition("generic", id, CallState.CHECKED,
+                            CallState.CREATING, null, Ledger.fields("attempts", 1))));
+                }
+                awaitQueued(ledger, 3);
+            } finally {
+                ledger.committer().unlock();
+            }
+            for (Future<Boolean> f : asked) {
+                assertTrue(f.get(30, TimeUnit.SECONDS));
+            }
+            assertEquals(1, ledger.commits() - before, "three callers, one commit");
+            for (String id : ids) {
+                CallRow r = ledger.find("generic", id).orElseThrow();
+                assertEquals(CallState.CREATING, r.state());
+                assertEquals(1, r.attempts());
+                assertEquals(CallState.CREATING, ledger.history("generic", id).get(ledger.history("generic", id).size() - 1).state());
+            }
+        } finally {
+            pool.shutdownNow();
+            ledger.stop();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "h2", "postgresql" })
+    void aTransitionThatFailsInAGroupFailsOnlyItsCaller(String db) throws Exception {
+        Ledger ledger = open(db, unique(), Duration.ofMinutes(2));
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            ledger.insert(row("F1", CallState.CHECKED));
+            ledger.insert(row("F2", CallState.CHECKED));
+            ledger.insert(row("F3", CallState.CREATED));
+            Future<Boolean> good;
+            Future<Boolean> bad;
+            Future<Boolean> notInState;
+            ledger.committer().lock();
+            try {
+                good = pool.submit(() -> ledger.transition("generic", "F1", CallState.CHECKED, CallState.CREATING,
+                        null, Ledger.fields()));
+                awaitQueued(ledger, 1);
+                bad = pool.submit(() -> ledger.transition("generic", "F2", CallState.CHECKED, CallState.CREATING,
+                        null, Ledger.fields("no such column", 1)));
+                awaitQueued(ledger, 2);
+                notInState = pool.submit(() -> ledger.transition("generic", "F3", CallState.CHECKED,
+                        CallState.CREATING, null, Ledger.fields()));
+                awaitQueued(ledger, 3);
+            } finally {
+                ledger.committer().unlock();
+            }
+            assertTrue(good.get(30, TimeUnit.SECONDS), "the group's failure is not the good transition's");
+            ExecutionException failed = assertThrows(ExecutionException.class, () -> bad.get(30, TimeUnit.SECONDS));
+            assertTrue(failed.getCause() instanceof IllegalArgumentException, failed.getCause().toString());
+            assertFalse(notInState.get(30, TimeUnit.SECONDS), "a call not in the state asked is left as it is");
+            assertEquals(CallState.CREATING, ledger.find("generic", "F1").orElseThrow().state());
+            assertEquals(CallState.CHECKED, ledger.find("generic", "F2").orElseThrow().state());
+            assertEquals(CallState.CREATED, ledger.find("generic", "F3").orElseThrow().state());
+        } finally {
+            pool.shutdownNow();
             ledger.stop();
         }
     }

@@ -118,6 +118,15 @@ class PackagedJarIT {
             await(Duration.ofSeconds(15), () -> AppProcess.get(app.managementPort, "/observe/metrics").body()
                     .contains("eci_ledger_calls{state=\"UPLOADED\"} 12.0"), () -> "ledger gauge");
             assertTrue(metrics.contains("eci_cluster_leader{group=\"pollers\"} 1.0"), "leader gauge");
+            // the ledger's commits, and the changes its group commit carried (12 calls: each taken in and moved on)
+            java.util.regex.Matcher commits = java.util.regex.Pattern.compile("(?m)^eci_ledger_commits_total ([0-9.E]+)$")
+                    .matcher(metrics);
+            java.util.regex.Matcher works = java.util.regex.Pattern
+                    .compile("(?m)^eci_ledger_grouped_works_total ([0-9.E]+)$").matcher(metrics);
+            assertTrue(commits.find() && works.find(), "ledger commit counters");
+            assertTrue(Double.parseDouble(commits.group(1)) > 0, "commits counted: " + commits.group(1));
+            assertTrue(Double.parseDouble(works.group(1)) >= 12 * 3, "each call's insert and transitions go through the "
+                    + "group commit: " + works.group(1));
             // the operations API's OpenAPI document (camel-openapi-java is a plain jar: on the packaged classpath too)
             java.net.http.HttpResponse<String> openapi = AppProcess.get(app.httpPort, "/openapi");
             assertEquals(200, openapi.statusCode(), openapi.body());
