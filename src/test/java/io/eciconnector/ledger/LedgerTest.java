@@ -119,6 +119,25 @@ class LedgerTest {
         }
     }
 
+    /**
+     * Asks for the transitions, in this order, each from a thread of the pool, while a commit is in progress (the
+     * committer held), so that all queue for one group; answers their futures once the committer is released.
+     */
+    static List<Future<Boolean>> askedWhileCommitting(Ledger ledger, ExecutorService pool,
+            List<Callable<Boolean>> transitions) throws InterruptedException {
+        List<Future<Boolean>> asked = new ArrayList<>();
+        ledger.committer().lock();
+        try {
+            for (Callable<Boolean> t : transitions) {
+                asked.add(pool.submit(t));
+                awaitQueued(ledger, asked.size());
+            }
+        } finally {
+            ledger.committer().unlock();
+        }
+        return asked;
+    }
+
     @ParameterizedTest
     @ValueSource(strings = { "h2", "postgresql" })
     void transitionsAskedWhileAnotherCommitsAreCommittedTogether(String db) throws Exception {
@@ -130,17 +149,12 @@ class LedgerTest {
                 ledger.insert(row(id, CallState.CHECKED));
             }
             long before = ledger.commits();
-            List<Future<Boolean>> asked = new ArrayList<>();
-            ledger.committer().lock(); // a commit in progress: the three transitions asked meanwhile queue
-            try {
-                for (String id : ids) {
-                    asked.add(pool.submit(() -> ledger.transition("generic", id, CallState.CHECKED,
-                            CallState.CREATING, null, Ledger.fields("attempts", 1))));
-                }
-                awaitQueued(ledger, 3);
-            } finally {
-                ledger.committer().unlock();
+            List<Callable<Boolean>> transitions = new ArrayList<>();
+            for (String id : ids) {
+                transitions.add(() -> ledger.transition("generic", id, CallState.CHECKED, CallState.CREATING, null,
+                        Ledger.fields("attempts", 1)));
             }
+            List<Future<Boolean>> asked = askedWhileCommitting(ledger, pool, transitions);
             for (Future<Boolean> f : asked) {
                 assertTrue(f.get(30, TimeUnit.SECONDS));
             }
@@ -166,23 +180,14 @@ class LedgerTest {
             ledger.insert(row("F1", CallState.CHECKED));
             ledger.insert(row("F2", CallState.CHECKED));
             ledger.insert(row("F3", CallState.CREATED));
-            Future<Boolean> good;
-            Future<Boolean> bad;
-            Future<Boolean> notInState;
-            ledger.committer().lock();
-            try {
-                good = pool.submit(() -> ledger.transition("generic", "F1", CallState.CHECKED, CallState.CREATING,
-                        null, Ledger.fields()));
-                awaitQueued(ledger, 1);
-                bad = pool.submit(() -> ledger.transition("generic", "F2", CallState.CHECKED, CallState.CREATING,
-                        null, Ledger.fields("no such column", 1)));
-                awaitQueued(ledger, 2);
-                notInState = pool.submit(() -> ledger.transition("generic", "F3", CallState.CHECKED,
-                        CallState.CREATING, null, Ledger.fields()));
-                awaitQueued(ledger, 3);
-            } finally {
-                ledger.committer().unlock();
-            }
+            List<Future<Boolean>> asked = askedWhileCommitting(ledger, pool, List.of(
+                    () -> ledger.transition("generic", "F1", CallState.CHECKED, CallState.CREATING, null, Ledger.fields()),
+                    () -> ledger.transition("generic", "F2", CallState.CHECKED, CallState.CREATING, null,
+                            Ledger.fields("no such column", 1)),
+                    () -> ledger.transition("generic", "F3", CallState.CHECKED, CallState.CREATING, null, Ledger.fields())));
+            Future<Boolean> good = asked.get(0);
+            Future<Boolean> bad = asked.get(1);
+            Future<Boolean> notInState = asked.get(2);
             assertTrue(good.get(30, TimeUnit.SECONDS), "the group's failure is not the good transition's");
             ExecutionException failed = assertThrows(ExecutionException.class, () -> bad.get(30, TimeUnit.SECONDS));
             assertTrue(failed.getCause() instanceof IllegalArgumentException, failed.getCause().toString());
@@ -190,6 +195,30 @@ class LedgerTest {
             assertEquals(CallState.CREATING, ledger.find("generic", "F1").orElseThrow().state());
             assertEquals(CallState.CHECKED, ledger.find("generic", "F2").orElseThrow().state());
             assertEquals(CallState.CREATED, ledger.find("generic", "F3").orElseThrow().state());
+        } finally {
+            pool.shutdownNow();
+            ledger.stop();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "h2", "postgresql" })
+    void aDuplicateTakenInWithinAGroupIsToldAndTheOthersCommit(String db) throws Exception {
+        Ledger ledger = open(db, unique(), Duration.ofMinutes(2));
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            ledger.insert(row("D1", CallState.CHECKED));
+            ledger.insert(row("D2", CallState.CHECKED));
+            List<Future<Boolean>> asked = askedWhileCommitting(ledger, pool, List.of(
+                    () -> ledger.insert(row("D1", CallState.CHECKED)),
+                    () -> ledger.insert(row("D3", CallState.CHECKED)),
+                    () -> ledger.transition("generic", "D2", CallState.CHECKED, CallState.CREATING, null, Ledger.fields())));
+            assertFalse(asked.get(0).get(30, TimeUnit.SECONDS), "the same call is not taken in twice");
+            assertTrue(asked.get(1).get(30, TimeUnit.SECONDS), "a new call beside it is taken in");
+            assertTrue(asked.get(2).get(30, TimeUnit.SECONDS));
+            assertEquals(CallState.CHECKED, ledger.find("generic", "D3").orElseThrow().state());
+            assertEquals(CallState.CREATING, ledger.find("generic", "D2").orElseThrow().state());
+            assertEquals(1, ledger.history("generic", "D1").size(), "the duplicate left no trace");
         } finally {
             pool.shutdownNow();
             ledger.stop();
