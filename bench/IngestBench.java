@@ -384,35 +384,37 @@ public class IngestBench {
             return out;
         }
 
-        /** A counter of the connector's metrics (summed over its series), or -1 when it cannot be read. */
-        double counter(String name) {
+        /** The connector's metrics as Prometheus text, or null when they cannot be read. */
+        String metrics() {
             try {
-                String metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + management + "/observe/metrics"))
+                return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + management + "/observe/metrics"))
                         .build(), HttpResponse.BodyHandlers.ofString()).body();
-                double sum = -1;
-                Matcher m = Pattern.compile("(?m)^" + name + "(?:\\{[^}]*\\})? ([0-9.E+]+)").matcher(metrics);
-                while (m.find()) {
-                    sum = Math.max(sum, 0) + Double.parseDouble(m.group(1));
-                }
-                return sum;
             } catch (Exception e) {
-                return -1;
+                return null;
             }
         }
 
-        long heapUsed() {
-            try {
-                String metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + management + "/observe/metrics"))
-                        .build(), HttpResponse.BodyHandlers.ofString()).body();
-                long sum = 0;
-                Matcher m = Pattern.compile("(?m)^jvm_memory_used_bytes\\{area=\"heap\"[^}]*\\} ([0-9.E+]+)").matcher(metrics);
-                while (m.find()) {
-                    sum += (long) Double.parseDouble(m.group(1));
-                }
-                return sum;
-            } catch (Exception e) {
-                return 0;
+        /** The sum of a metric's series whose labels start with {@code labels} (a regex), or -1 when none is read. */
+        double sum(String name, String labels) {
+            String metrics = metrics();
+            if (metrics == null) {
+                return -1;
             }
+            double sum = -1;
+            Matcher m = Pattern.compile("(?m)^" + name + "(?:\\{" + labels + "[^}]*\\})? ([0-9.E+]+)").matcher(metrics);
+            while (m.find()) {
+                sum = Math.max(sum, 0) + Double.parseDouble(m.group(1));
+            }
+            return sum;
+        }
+
+        /** A counter of the connector's metrics (summed over its series), or -1 when it cannot be read. */
+        double counter(String name) {
+            return sum(name, "");
+        }
+
+        long heapUsed() {
+            return (long) Math.max(0, sum("jvm_memory_used_bytes", "area=\"heap\""));
         }
 
         /** utime + stime of the connector's JVM, in milliseconds (clock ticks of 10 ms). */

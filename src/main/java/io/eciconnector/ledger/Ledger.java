@@ -625,9 +625,10 @@ public class Ledger {
      * again alone, so a failure stays with its caller.
      * <p>
      * So a work given here must change nothing but the database, through the connection it is given (it may run
-     * twice), and must not expect an SQL error on a normal path (on PostgreSQL an error aborts the shared transaction:
-     * the group would then run one by one); {@link #inTransaction} is for the others (an insert that tells a
-     * duplicate by its key's violation).
+     * twice). An SQL error fails the whole group (on PostgreSQL it aborts the shared transaction), which then runs one
+     * by one: an error the work meets only rarely is fine (the duplicate key {@link #insert} tells a call taken in
+     * twice by), one it uses on a normal path to decide an outcome belongs in {@link #inTransaction}
+     * (SignalStore.claim's "claimed elsewhere").
      */
     @SuppressWarnings("unchecked")
     public <T> T inGroup(Work<T> work) {
